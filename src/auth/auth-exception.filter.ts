@@ -1,0 +1,49 @@
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+
+import { ErrorBody } from '../common/error-body';
+import { GatewayRequest, requestIdOf } from '../common/request-context';
+import { AUTH_HINTS, AuthErrorCode, AuthException } from './auth.exception';
+import { ProtectedResourceService } from './protected-resource.service';
+import { ScopeRegistry } from './scope.registry';
+import { bearerChallenge } from './www-authenticate';
+
+/** Maps AuthException to RFC 6750 answers: status, WWW-Authenticate and a JSON body with the fix. */
+@Catch(AuthException)
+export class AuthExceptionFilter implements ExceptionFilter {
+  constructor(
+    private readonly resource: ProtectedResourceService,
+    private readonly scopes: ScopeRegistry,
+  ) {}
+
+  catch(exception: AuthException, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<GatewayRequest>();
+    const response = host.switchToHttp().getResponse<Response>();
+    request.authOutcome = exception.code;
+    const error = exception.oauthError;
+    if (exception.code !== AuthErrorCode.SIGNING_KEYS_UNAVAILABLE) {
+      const scopes =
+        exception.details.challengeScopes ?? (exception.code === AuthErrorCode.MISSING_TOKEN ? this.scopes.all() : undefined);
+      response.setHeader(
+        'WWW-Authenticate',
+        bearerChallenge({
+          error,
+          errorDescription: error ? exception.message : undefined,
+          scopes,
+          resourceMetadata: this.resource.resourceMetadataUrl(request),
+        }),
+      );
+    } else {
+      response.setHeader('Retry-After', '5');
+    }
+    const body: ErrorBody = {
+      error: error ?? (exception.code === AuthErrorCode.MISSING_TOKEN ? 'unauthorized' : 'temporarily_unavailable'),
+      code: exception.code,
+      message: exception.message,
+      hint: AUTH_HINTS[exception.code],
+      ...exception.details.fields,
+      requestId: requestIdOf(request),
+    };
+    if (!response.headersSent) response.status(exception.status).json(body);
+  }
+}

@@ -1,0 +1,89 @@
+import { HttpStatus } from '@nestjs/common';
+
+export enum AuthErrorCode {
+  MISSING_TOKEN = 'MISSING_TOKEN',
+  ACCESS_TOKEN_IS_ENCRYPTED_JWE = 'ACCESS_TOKEN_IS_ENCRYPTED_JWE',
+  ACCESS_TOKEN_NOT_JWS = 'ACCESS_TOKEN_NOT_JWS',
+  TOKEN_EXPIRED = 'TOKEN_EXPIRED',
+  TOKEN_NOT_YET_VALID = 'TOKEN_NOT_YET_VALID',
+  ISSUER_MISMATCH = 'ISSUER_MISMATCH',
+  AUDIENCE_MISMATCH = 'AUDIENCE_MISMATCH',
+  UNKNOWN_SIGNING_KEY = 'UNKNOWN_SIGNING_KEY',
+  BAD_SIGNATURE = 'BAD_SIGNATURE',
+  ALGORITHM_NOT_ALLOWED = 'ALGORITHM_NOT_ALLOWED',
+  TOKEN_NO_SUB = 'TOKEN_NO_SUB',
+  TOKEN_CLAIMS_INVALID = 'TOKEN_CLAIMS_INVALID',
+  SIGNING_KEYS_UNAVAILABLE = 'SIGNING_KEYS_UNAVAILABLE',
+  INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
+}
+
+export interface AuthExceptionDetails {
+  /** Extra JSON fields, e.g. `expected`/`found` or `required`/`missing`. */
+  fields?: Record<string, unknown>;
+  /** Scopes to announce in the challenge's `scope` attribute. */
+  challengeScopes?: string[];
+}
+
+/** Every authentication or authorization failure; AuthExceptionFilter maps it to RFC 6750. */
+export class AuthException extends Error {
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    readonly details: AuthExceptionDetails = {},
+  ) {
+    super(message);
+    this.name = 'AuthException';
+  }
+
+  get status(): number {
+    switch (this.code) {
+      case AuthErrorCode.INSUFFICIENT_SCOPE:
+        return HttpStatus.FORBIDDEN;
+      case AuthErrorCode.SIGNING_KEYS_UNAVAILABLE:
+        return HttpStatus.SERVICE_UNAVAILABLE;
+      default:
+        return HttpStatus.UNAUTHORIZED;
+    }
+  }
+
+  /** The RFC 6750 §3.1 error code; none when no token was sent at all. */
+  get oauthError(): string | undefined {
+    switch (this.code) {
+      case AuthErrorCode.MISSING_TOKEN:
+      case AuthErrorCode.SIGNING_KEYS_UNAVAILABLE:
+        return undefined;
+      case AuthErrorCode.INSUFFICIENT_SCOPE:
+        return 'insufficient_scope';
+      default:
+        return 'invalid_token';
+    }
+  }
+}
+
+/** The fix for each code, from the troubleshooting guide (docs/troubleshooting.md). */
+export const AUTH_HINTS: Record<AuthErrorCode, string> = {
+  [AuthErrorCode.MISSING_TOKEN]:
+    'Send "Authorization: Bearer <access token>". MCP clients discover the authorization server from resource_metadata in WWW-Authenticate.',
+  [AuthErrorCode.ACCESS_TOKEN_IS_ENCRYPTED_JWE]:
+    'The token is an encrypted JWE (5 segments): Auth0 issues one when no API audience was requested or API token encryption is on. Request the token with audience (or resource) = OAUTH_AUDIENCE, set the tenant default audience or enable the Resource Parameter Compatibility Profile, and turn off JWE encryption on the API.',
+  [AuthErrorCode.ACCESS_TOKEN_NOT_JWS]:
+    'The token is not a signed JWT (an opaque or malformed token). Request an access token for the API (audience = OAUTH_AUDIENCE) with RS256 signing; ID tokens and opaque tokens are not accepted here.',
+  [AuthErrorCode.TOKEN_EXPIRED]: 'The token has expired: refresh it or sign in again. If clocks drift, see OAUTH_CLOCK_TOLERANCE_S.',
+  [AuthErrorCode.TOKEN_NOT_YET_VALID]:
+    'The token is not valid yet (nbf/iat in the future): check the clocks of the issuer and the gateway, or raise OAUTH_CLOCK_TOLERANCE_S slightly.',
+  [AuthErrorCode.ISSUER_MISMATCH]:
+    'OAUTH_ISSUER must equal the token\'s "iss" exactly; Auth0 issuers end with a slash: https://TENANT.REGION.auth0.com/ (or your custom domain).',
+  [AuthErrorCode.AUDIENCE_MISMATCH]:
+    'The token was issued for another API. Request it with audience (or resource) = OAUTH_AUDIENCE, or set OAUTH_AUDIENCE to your Auth0 API identifier.',
+  [AuthErrorCode.UNKNOWN_SIGNING_KEY]:
+    'No key in the issuer\'s JWKS matches the token\'s "kid": the token comes from another tenant/issuer, or a key was revoked. Check OAUTH_ISSUER / OAUTH_JWKS_URI.',
+  [AuthErrorCode.BAD_SIGNATURE]: 'The signature does not verify with the issuer\'s key: the token was altered or signed by someone else.',
+  [AuthErrorCode.ALGORITHM_NOT_ALLOWED]:
+    'Only the algorithms in OAUTH_ALGORITHMS (default RS256) are accepted. In Auth0 set the API\'s signing algorithm to RS256; HS256 and "none" are always refused.',
+  [AuthErrorCode.TOKEN_NO_SUB]: 'The token has no "sub" claim: use a user access token (authorization code flow), not a token without a subject.',
+  [AuthErrorCode.TOKEN_CLAIMS_INVALID]: 'The token lacks a required claim ("exp") or carries a malformed one ("scope", "permissions").',
+  [AuthErrorCode.SIGNING_KEYS_UNAVAILABLE]:
+    'The gateway cannot reach the issuer\'s JWKS and has no cached key. Check network access to OAUTH_JWKS_URI; retry shortly.',
+  [AuthErrorCode.INSUFFICIENT_SCOPE]:
+    'Re-authorize with the scopes listed in WWW-Authenticate. In Auth0, define these permissions on the API and let the client request them (RBAC users also need the permissions assigned).',
+};

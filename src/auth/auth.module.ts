@@ -1,0 +1,49 @@
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { ConditionalModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { TerminusModule } from '@nestjs/terminus';
+
+import { AuthExceptionFilter } from './auth-exception.filter';
+import { DebugTokenModule } from './debug-token.controller';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { ScopesGuard } from './guards/scopes.guard';
+import { IssuerClient } from './issuer.client';
+import { ProtectedResourceController } from './protected-resource.controller';
+import { ProtectedResourceService } from './protected-resource.service';
+import { ScopeRegistry } from './scope.registry';
+import { SigningKeysHealthIndicator } from './signing-keys.health';
+import { SigningKeyStore } from './signing-key.store';
+import { JwtStrategy } from './strategies/jwt.strategy';
+import { VerifiedTokenCache } from './verified-token.cache';
+
+@Module({
+  imports: [
+    PassportModule,
+    TerminusModule,
+    ConditionalModule.registerWhen(DebugTokenModule, (env) => /^(1|true|yes|on)$/i.test(env.DEBUG_TOKEN_ENABLED ?? '')),
+  ],
+  controllers: [ProtectedResourceController],
+  providers: [
+    IssuerClient,
+    SigningKeyStore,
+    VerifiedTokenCache,
+    JwtStrategy,
+    ScopeRegistry,
+    ProtectedResourceService,
+    SigningKeysHealthIndicator,
+    // Order matters: authentication first, then scopes.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: ScopesGuard },
+    { provide: APP_FILTER, useClass: AuthExceptionFilter },
+  ],
+  exports: [ScopeRegistry, ProtectedResourceService, SigningKeysHealthIndicator, IssuerClient],
+})
+export class AuthModule implements OnApplicationBootstrap {
+  constructor(private readonly keys: SigningKeyStore) {}
+
+  /** Warm the key cache so the first request does not pay for the JWKS fetch; failure is reported by readiness. */
+  onApplicationBootstrap(): void {
+    void this.keys.refresh();
+  }
+}

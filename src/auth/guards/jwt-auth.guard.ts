@@ -1,0 +1,73 @@
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+
+import type { GatewayRequest } from '../../common/request-context';
+import { authConfig } from '../../config/auth.config';
+import { AuthErrorCode, AuthException } from '../auth.exception';
+import type { AuthenticatedUser } from '../authenticated-user';
+import { IS_PUBLIC } from '../decorators/public.decorator';
+import { mapJwtError } from '../jwt-error.mapper';
+import { classifyToken } from '../token-classifier';
+import { VerifiedTokenCache } from '../verified-token.cache';
+
+/** Global guard: every route needs a valid bearer token unless it is marked @Public(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly cache: VerifiedTokenCache,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+  ) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<GatewayRequest>();
+    const token = bearerToken(request);
+    const cached = this.cache.get(token);
+    if (cached) {
+      request.user = cached;
+      request.authOutcome = 'ok (cached)';
+      return true;
+    }
+    classifyToken(token, this.config.algorithms);
+    return (await super.canActivate(context)) as boolean;
+  }
+
+  override handleRequest<TUser = AuthenticatedUser>(
+    error: unknown,
+    user: unknown,
+    info: unknown,
+    context: ExecutionContext,
+  ): TUser {
+    const request = context.switchToHttp().getRequest<GatewayRequest>();
+    const token = bearerToken(request);
+    if (error || !user) {
+      const claims = error instanceof AuthException ? {} : unverifiedClaims(token);
+      throw mapJwtError(error ?? info, claims, this.config);
+    }
+    this.cache.set(token, user as AuthenticatedUser);
+    request.authOutcome = 'ok';
+    return user as TUser;
+  }
+}
+
+/** RFC 6750 §2.1: only the Authorization header is accepted (bearer_methods_supported: ["header"]). */
+export function bearerToken(request: GatewayRequest): string {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer +([^\s]+) *$/i.exec(header) : null;
+  if (!match) throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
+  return match[1];
+}
+
+function unverifiedClaims(token: string): Record<string, unknown> {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { createPublicKey, KeyObject } from 'node:crypto';
+import { JwksClient } from 'jwks-rsa';
+
+import { authConfig } from '../config/auth.config';
+
+/** The issuer could not be reached or answered something unusable; carries the URL, never a token. */
+export class IssuerUnavailableError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`Issuer endpoint ${url} unavailable: ${reason}`);
+    this.name = 'IssuerUnavailableError';
+  }
+}
+
+export type IssuerMetadata = Record<string, unknown> & { issuer?: string; jwks_uri?: string };
+
+/** The authorization server as the gateway talks to it: discovery metadata and signing keys. */
+@Injectable()
+export class IssuerClient {
+  private readonly logger = new Logger(IssuerClient.name);
+  private cached?: { value: IssuerMetadata; fetchedAt: number };
+  private inflight?: Promise<IssuerMetadata>;
+  private jwks?: { uri: string; client: JwksClient };
+
+  constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {}
+
+  /** Discovery metadata, cached for OAUTH_METADATA_TTL_S; a stale copy is served while the issuer is down. */
+  async metadata(): Promise<IssuerMetadata> {
+    if (this.cached && Date.now() - this.cached.fetchedAt < this.config.metadataTtlMs) return this.cached.value;
+    this.inflight ??= this.fetchMetadata().finally(() => (this.inflight = undefined));
+    try {
+      const value = await this.inflight;
+      this.cached = { value, fetchedAt: Date.now() };
+      return value;
+    } catch (error) {
+      if (this.cached) {
+        this.logger.warn(`Serving cached issuer metadata: ${(error as Error).message}`);
+        return this.cached.value;
+      }
+      throw error;
+    }
+  }
+
+  async jwksUri(): Promise<string> {
+    if (this.config.jwksUri) return this.config.jwksUri;
+    const metadata = await this.metadata();
+    if (typeof metadata.jwks_uri !== 'string') {
+      throw new IssuerUnavailableError(this.discoveryUrls()[0], 'discovery document has no jwks_uri');
+    }
+    return metadata.jwks_uri;
+  }
+
+  /** Fetches the JWKS and turns every signing key into a KeyObject once, so requests never parse PEM. */
+  async signingKeys(): Promise<Map<string, KeyObject>> {
+    const uri = await this.jwksUri();
+    if (this.jwks?.uri !== uri) {
+      this.jwks = { uri, client: new JwksClient({ jwksUri: uri, cache: false, rateLimit: false, timeout: this.config.httpTimeoutMs }) };
+    }
+    try {
+      const keys = await this.jwks.client.getSigningKeys();
+      return new Map(keys.map((key) => [key.kid ?? '', createPublicKey(key.getPublicKey())]));
+    } catch (error) {
+      throw new IssuerUnavailableError(uri, (error as Error).message);
+    }
+  }
+
+  private discoveryUrls(): string[] {
+    const base = this.config.issuer.replace(/\/+$/, '');
+    return [`${base}/.well-known/openid-configuration`, `${base}/.well-known/oauth-authorization-server`];
+  }
+
+  private async fetchMetadata(): Promise<IssuerMetadata> {
+    let lastError: IssuerUnavailableError | undefined;
+    for (const url of this.discoveryUrls()) {
+      try {
+        const response = await fetch(url, {
+          headers: { accept: 'application/json' },
+          signal: AbortSignal.timeout(this.config.httpTimeoutMs),
+        });
+        if (!response.ok) {
+          lastError = new IssuerUnavailableError(url, `HTTP ${response.status}`);
+          continue;
+        }
+        const body = (await response.json()) as unknown;
+        if (typeof body !== 'object' || body === null) throw new IssuerUnavailableError(url, 'not a JSON object');
+        return body as IssuerMetadata;
+      } catch (error) {
+        lastError = error instanceof IssuerUnavailableError ? error : new IssuerUnavailableError(url, describe(error));
+      }
+    }
+    throw lastError ?? new IssuerUnavailableError(this.config.issuer, 'no discovery document');
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return error.name === 'TimeoutError' ? 'timed out' : (cause?.code ?? error.message);
+  }
+  return String(error);
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { KeyObject } from 'node:crypto';
+
+import { authConfig } from '../config/auth.config';
+import { AuthErrorCode, AuthException } from './auth.exception';
+import { IssuerClient } from './issuer.client';
+
+const FAILURE_RETRY_MS = 2000;
+
+/**
+ * The issuer's public keys by `kid`. An unknown `kid` triggers one refetch (so a rotated key works
+ * without restart) but at most once per JWKS_COOLDOWN_S, so a flood of made-up `kid`s cannot hammer
+ * the issuer. Concurrent refreshes share one request.
+ */
+@Injectable()
+export class SigningKeyStore {
+  private readonly logger = new Logger(SigningKeyStore.name);
+  private keys = new Map<string, KeyObject>();
+  private lastAttemptAt = 0;
+  private lastFailed = false;
+  private refreshing?: Promise<void>;
+  private fetches = 0;
+
+  constructor(
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly issuer: IssuerClient,
+  ) {}
+
+  async keyFor(kid: string | undefined): Promise<KeyObject> {
+    const known = this.lookup(kid);
+    if (known) return known;
+    if (this.mayRefresh()) await this.refresh();
+    const key = this.lookup(kid);
+    if (key) return key;
+    if (this.keys.size === 0) {
+      throw new AuthException(AuthErrorCode.SIGNING_KEYS_UNAVAILABLE, 'The issuer\'s signing keys are unavailable');
+    }
+    throw new AuthException(
+      AuthErrorCode.UNKNOWN_SIGNING_KEY,
+      `No signing key with kid ${JSON.stringify(kid ?? null)} in the issuer's JWKS`,
+      { fields: { kid: kid ?? null } },
+    );
+  }
+
+  /** Loads the keys unless a load is already under way; never throws (failures are logged and reported). */
+  async refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  get keyCount(): number {
+    return this.keys.size;
+  }
+
+  /** How many times the JWKS was fetched (for health details and tests of the cooldown). */
+  get fetchCount(): number {
+    return this.fetches;
+  }
+
+  private lookup(kid: string | undefined): KeyObject | undefined {
+    if (kid !== undefined) return this.keys.get(kid);
+    // A token without `kid` is only acceptable when the issuer publishes exactly one key.
+    return this.keys.size === 1 ? [...this.keys.values()][0] : undefined;
+  }
+
+  private mayRefresh(): boolean {
+    const wait = this.lastFailed ? Math.min(FAILURE_RETRY_MS, this.config.jwksCooldownMs) : this.config.jwksCooldownMs;
+    return this.lastAttemptAt === 0 || Date.now() - this.lastAttemptAt >= wait;
+  }
+
+  private async load(): Promise<void> {
+    this.lastAttemptAt = Date.now();
+    this.fetches += 1;
+    try {
+      const keys = await this.issuer.signingKeys();
+      if (keys.size === 0) throw new Error('the JWKS holds no signing key');
+      this.keys = keys;
+      this.lastFailed = false;
+      this.logger.log(`Loaded ${keys.size} signing key(s): ${[...keys.keys()].join(', ')}`);
+    } catch (error) {
+      this.lastFailed = true;
+      this.logger.warn(`Could not load signing keys: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+
+import { authConfig } from '../../config/auth.config';
+import { AuthErrorCode, AuthException } from '../auth.exception';
+import { AuthenticatedUser, scopesFromClaims } from '../authenticated-user';
+import { SigningKeyStore } from '../signing-key.store';
+import { classifyToken } from '../token-classifier';
+
+/**
+ * passport-jwt with keys from the issuer's JWKS. jsonwebtoken enforces the algorithm allow-list,
+ * the exact issuer, the audience (string or array) and exp/nbf with the configured tolerance.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+    keys: SigningKeyStore,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: (_req: Request, rawJwt: string, done: (err: unknown, key?: string | Buffer) => void) => {
+        let kid: string | undefined;
+        try {
+          const { header } = classifyToken(rawJwt, config.algorithms);
+          kid = typeof header.kid === 'string' ? header.kid : undefined;
+        } catch (error) {
+          return done(error);
+        }
+        keys.keyFor(kid).then(
+          // jsonwebtoken accepts a KeyObject; the typings only name string | Buffer.
+          (key) => done(null, key as unknown as Buffer),
+          (error) => done(error),
+        );
+      },
+      issuer: config.issuer,
+      audience: config.audience,
+      algorithms: config.algorithms as never,
+      ignoreExpiration: false,
+      jsonWebTokenOptions: { clockTolerance: config.clockToleranceS },
+    });
+  }
+
+  validate(payload: Record<string, unknown>): AuthenticatedUser {
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
+      throw new AuthException(AuthErrorCode.TOKEN_NO_SUB, 'The access token has no "sub" claim');
+    }
+    if (typeof payload.exp !== 'number') {
+      throw new AuthException(AuthErrorCode.TOKEN_CLAIMS_INVALID, 'The access token has no numeric "exp" claim');
+    }
+    if (payload.scope !== undefined && typeof payload.scope !== 'string') {
+      throw new AuthException(AuthErrorCode.TOKEN_CLAIMS_INVALID, 'The "scope" claim must be a space-delimited string');
+    }
+    const clientId = payload.client_id ?? payload.azp;
+    return {
+      sub: payload.sub,
+      scopes: scopesFromClaims(payload),
+      exp: payload.exp,
+      clientId: typeof clientId === 'string' ? clientId : undefined,
+      claims: payload,
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+import { ErrorBody } from './error-body';
+import { requestIdOf } from './request-context';
+
+const STATUS_ERRORS: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+  500: 'internal_error',
+  502: 'bad_gateway',
+  503: 'service_unavailable',
+  504: 'gateway_timeout',
+};
+
+/**
+ * Last resort: every error becomes JSON with a request id. Unknown errors become a bare 500;
+ * neither the body nor the log carries a stack trace or the error's raw text.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const { status, body } = toErrorResponse(exception, requestIdOf(req));
+    if (status >= 500) {
+      const name = exception instanceof Error ? exception.name : typeof exception;
+      this.logger.error(`${req.method} ${req.path} failed: ${name} (requestId=${body.requestId})`);
+    }
+    if (res.headersSent) return;
+    res.status(status).json(body);
+  }
+}
+
+export function toErrorResponse(exception: unknown, requestId: string): { status: number; body: ErrorBody } {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : Array.isArray((response as { message?: unknown }).message)
+          ? ((response as { message: string[] }).message.join('; ') as string)
+          : String((response as { message?: unknown }).message ?? exception.message);
+    const extra = typeof response === 'object' && response !== null ? pickExtra(response) : {};
+    return { status, body: { error: STATUS_ERRORS[status] ?? 'error', message, requestId, ...extra } };
+  }
+  const bodyParserStatus = bodyParserErrorStatus(exception);
+  if (bodyParserStatus !== undefined) {
+    const message =
+      bodyParserStatus === HttpStatus.PAYLOAD_TOO_LARGE
+        ? 'Request body exceeds MAX_BODY_BYTES'
+        : 'Request body is not valid JSON';
+    return { status: bodyParserStatus, body: { error: STATUS_ERRORS[bodyParserStatus] ?? 'invalid_request', message, requestId } };
+  }
+  return {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    body: { error: 'internal_error', message: 'Internal error; quote the request id when reporting it', requestId },
+  };
+}
+
+/** body-parser errors carry `type` and `status`; only their status is trusted, never their text. */
+export function bodyParserErrorStatus(exception: unknown): number | undefined {
+  const candidate = exception as { type?: unknown; status?: unknown };
+  if (typeof candidate?.type !== 'string' || typeof candidate.status !== 'number') return undefined;
+  if (candidate.type === 'entity.too.large') return HttpStatus.PAYLOAD_TOO_LARGE;
+  if (candidate.type === 'entity.parse.failed') return HttpStatus.BAD_REQUEST;
+  if (candidate.status >= 400 && candidate.status < 500) return candidate.status;
+  return undefined;
+}
+
+function pickExtra(response: object): Record<string, unknown> {
+  const { message: _message, statusCode: _status, error: _error, ...rest } = response as Record<string, unknown>;
+  return rest;
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+
+import type { NextFunction, Request, Response } from 'express';
+
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** What the gateway attaches to each request; `user` is set by the JWT guard. */
+export interface GatewayRequest extends Request {
+  id: string;
+  user?: AuthenticatedUser;
+  /** Outcome of authentication, for the one structured log line per request. */
+  authOutcome?: string;
+}
+
+/** Keeps a caller's request id when it is safe to log, otherwise mints one; echoes it on every answer. */
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const incoming = req.headers[REQUEST_ID_HEADER];
+  const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  (req as GatewayRequest).id = id;
+  res.setHeader(REQUEST_ID_HEADER, id);
+  next();
+}
+
+export function requestIdOf(req: Request): string {
+  return (req as Partial<GatewayRequest>).id ?? 'unknown';
+}

@@ -1,0 +1,92 @@
+import { registerAs } from '@nestjs/config';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+
+import { loadEnv, RawEnv, ToInt, ToList } from './env.util';
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export class AppEnv {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: string = 'development';
+
+  @ToInt()
+  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
+  @Min(0)
+  @Max(65535)
+  PORT: number = 8080;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'PUBLIC_URL must be an absolute http(s) URL, e.g. https://gateway.example.com' },
+  )
+  PUBLIC_URL?: string;
+
+  @ToList()
+  @IsString({ each: true })
+  APP_ORIGIN: string[] = [];
+
+  /** `false` (default), `true`, a hop count, or a list of trusted proxy addresses/subnets (Express syntax). */
+  @IsString()
+  TRUST_PROXY: string = 'false';
+
+  @ToInt()
+  @IsInt({ message: 'MAX_BODY_BYTES must be an integer number of bytes' })
+  @Min(1024)
+  @Max(50 * 1024 * 1024)
+  MAX_BODY_BYTES: number = 1024 * 1024;
+
+  @IsIn(LOG_LEVELS as unknown as string[])
+  LOG_LEVEL: LogLevelName = 'log';
+
+  /** How long readiness reports "down" before the server stops accepting, so load balancers drain it first. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_GRACE_MS: number = 5000;
+}
+
+export interface AppConfig {
+  production: boolean;
+  port: number;
+  publicUrl: string;
+  /** False when PUBLIC_URL was not set and the default loopback URL is used. */
+  publicUrlConfigured: boolean;
+  appOrigins: string[];
+  trustProxy: boolean | number | string;
+  maxBodyBytes: number;
+  logLevel: LogLevelName;
+  shutdownGraceMs: number;
+}
+
+export function buildAppConfig(env: RawEnv): AppConfig {
+  const e = loadEnv(AppEnv, env);
+  return {
+    production: e.NODE_ENV === 'production',
+    port: e.PORT,
+    publicUrl: trimSlash(e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`),
+    publicUrlConfigured: e.PUBLIC_URL !== undefined,
+    appOrigins: e.APP_ORIGIN,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}
+
+export function parseTrustProxy(value: string): boolean | number | string {
+  const text = value.trim().toLowerCase();
+  if (['', 'false', '0', 'no', 'off'].includes(text)) return false;
+  if (['true', 'yes', 'on'].includes(text)) return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  return value.trim();
+}
+
+export function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+export const appConfig = registerAs('app', () => buildAppConfig(process.env));

@@ -1,0 +1,110 @@
+import { registerAs } from '@nestjs/config';
+import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+
+import { loadEnv, RawEnv, ToBoolean, ToInt, ToList } from './env.util';
+
+/** Asymmetric algorithms only: `none` and HMAC (`HS*`) would let anyone holding the public key mint tokens. */
+export const ALLOWED_JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384'];
+
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+export class AuthEnv {
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'OAUTH_ISSUER must be the exact issuer URL, e.g. https://TENANT.us.auth0.com/' })
+  OAUTH_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  OAUTH_AUDIENCE?: string;
+
+  @IsOptional()
+  @IsString()
+  OAUTH_RESOURCE?: string;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'OAUTH_JWKS_URI must be an absolute http(s) URL' })
+  OAUTH_JWKS_URI?: string;
+
+  @ToList()
+  @ArrayNotEmpty()
+  @IsIn(ALLOWED_JWT_ALGORITHMS, {
+    each: true,
+    message: `OAUTH_ALGORITHMS may only list ${ALLOWED_JWT_ALGORITHMS.join(', ')}`,
+  })
+  OAUTH_ALGORITHMS: string[] = ['RS256'];
+
+  @ToList()
+  @IsString({ each: true })
+  OAUTH_SCOPES: string[] = [];
+
+  @ToInt()
+  @IsInt({ message: 'OAUTH_CLOCK_TOLERANCE_S must be an integer number of seconds (0-300)' })
+  @Min(0)
+  @Max(300)
+  OAUTH_CLOCK_TOLERANCE_S: number = 5;
+
+  @ToBoolean()
+  @IsIn([true, false], { message: 'DEBUG_TOKEN_ENABLED must be true or false' })
+  DEBUG_TOKEN_ENABLED: boolean = false;
+
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  TOKEN_CACHE_MAX: number = 10_000;
+
+  /** Minimum time between two JWKS refetches triggered by unknown `kid`s. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  JWKS_COOLDOWN_S: number = 30;
+
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  OAUTH_HTTP_TIMEOUT_MS: number = 5000;
+
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  OAUTH_METADATA_TTL_S: number = 300;
+}
+
+export interface AuthConfig {
+  issuer: string;
+  audience: string;
+  resource: string;
+  jwksUri?: string;
+  algorithms: string[];
+  extraScopes: string[];
+  clockToleranceS: number;
+  debugTokenEnabled: boolean;
+  tokenCacheMax: number;
+  jwksCooldownMs: number;
+  httpTimeoutMs: number;
+  metadataTtlMs: number;
+}
+
+export function buildAuthConfig(env: RawEnv): AuthConfig {
+  const e = loadEnv(AuthEnv, env);
+  const audience = e.OAUTH_AUDIENCE ?? '';
+  return {
+    issuer: e.OAUTH_ISSUER ?? '',
+    audience,
+    resource: e.OAUTH_RESOURCE ?? audience,
+    jwksUri: e.OAUTH_JWKS_URI,
+    algorithms: e.OAUTH_ALGORITHMS,
+    extraScopes: e.OAUTH_SCOPES,
+    clockToleranceS: e.OAUTH_CLOCK_TOLERANCE_S,
+    debugTokenEnabled: e.DEBUG_TOKEN_ENABLED,
+    tokenCacheMax: e.TOKEN_CACHE_MAX,
+    jwksCooldownMs: e.JWKS_COOLDOWN_S * 1000,
+    httpTimeoutMs: e.OAUTH_HTTP_TIMEOUT_MS,
+    metadataTtlMs: e.OAUTH_METADATA_TTL_S * 1000,
+  };
+}
+
+export const authConfig = registerAs('auth', () => buildAuthConfig(process.env));

@@ -1,0 +1,74 @@
+import { registerAs } from '@nestjs/config';
+import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+
+import { loadEnv, RawEnv, ToBoolean, ToInt } from './env.util';
+
+export class ToolsEnv {
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'FUNCTIONS_BASE must be an absolute http(s) URL, e.g. https://functions.internal/api' },
+  )
+  FUNCTIONS_BASE?: string;
+
+  @IsOptional()
+  @IsString()
+  TOOLS_FILE?: string;
+
+  /** The seed's form: {"tool":["scope",...]}; parsed (and reported) by the tool catalog. */
+  @IsOptional()
+  @IsString()
+  TOOL_SCOPES_JSON?: string;
+
+  @ToInt()
+  @IsInt({ message: 'UPSTREAM_TIMEOUT_MS must be an integer number of milliseconds' })
+  @Min(100)
+  @Max(300_000)
+  UPSTREAM_TIMEOUT_MS: number = 15_000;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'GATEWAY_HMAC_SECRET must be at least 32 characters (use: openssl rand -hex 32)' })
+  GATEWAY_HMAC_SECRET?: string;
+
+  @ToInt()
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  UPSTREAM_MAX_RESPONSE_BYTES: number = 10 * 1024 * 1024;
+
+  /** MCP tools/list: false lists only the tools the caller may call; true lists all, with their scopes. */
+  @ToBoolean()
+  @IsOptional()
+  MCP_LIST_ALL_TOOLS: boolean = false;
+
+  /** Loads the demo in-process tools (src/tools/examples); on by default in local mode. */
+  @ToBoolean()
+  @IsOptional()
+  EXAMPLE_TOOLS_ENABLED: boolean = false;
+}
+
+export interface ToolsConfig {
+  functionsBase?: string;
+  toolsFile?: string;
+  toolScopesJson?: string;
+  upstreamTimeoutMs: number;
+  upstreamMaxResponseBytes: number;
+  hmacSecret: string;
+  mcpListAllTools: boolean;
+}
+
+export function buildToolsConfig(env: RawEnv): ToolsConfig {
+  const e = loadEnv(ToolsEnv, env);
+  return {
+    functionsBase: e.FUNCTIONS_BASE?.replace(/\/+$/, ''),
+    toolsFile: e.TOOLS_FILE,
+    toolScopesJson: e.TOOL_SCOPES_JSON,
+    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    upstreamMaxResponseBytes: e.UPSTREAM_MAX_RESPONSE_BYTES,
+    hmacSecret: e.GATEWAY_HMAC_SECRET ?? '',
+    mcpListAllTools: e.MCP_LIST_ALL_TOOLS === true,
+  };
+}
+
+export const toolsConfig = registerAs('tools', () => buildToolsConfig(process.env));

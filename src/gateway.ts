@@ -1,0 +1,49 @@
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+
+import { AppModule } from './app.module';
+import { requestIdMiddleware, requestIdOf } from './common/request-context';
+import { toErrorResponse } from './common/all-exceptions.filter';
+import { appConfig, LOG_LEVELS, LogLevelName } from './config/app.config';
+
+export interface GatewayOptions {
+  /** Structured JSON logs (default) or Nest's coloured text. */
+  json?: boolean;
+  logLevel?: LogLevelName;
+}
+
+/** Builds the fully configured Nest application without listening; main.ts and the e2e tests share it. */
+export async function createGateway(options: GatewayOptions = {}): Promise<NestExpressApplication> {
+  const logger = new ConsoleLogger({ json: options.json ?? true, logLevels: levelsFrom(options.logLevel ?? 'log') });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger, abortOnError: false });
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  logger.setLogLevels(levelsFrom(config.logLevel));
+
+  app.disable('x-powered-by');
+  // X-Forwarded-* are only believed when the operator says a proxy sets them.
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestIdMiddleware);
+  app.useBodyParser('json', { limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('text', { limit: config.maxBodyBytes, type: ['application/x-ndjson', 'text/plain'] });
+  if (config.appOrigins.length > 0) {
+    app.enableCors({
+      origin: config.appOrigins,
+      allowedHeaders: ['authorization', 'content-type', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id', 'x-request-id'],
+      exposedHeaders: ['www-authenticate', 'mcp-session-id', 'x-request-id'],
+    });
+  }
+  await app.init();
+  // Body-parser errors happen before Nest's pipeline; answer them in the gateway's JSON shape too.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, body } = toErrorResponse(error, requestIdOf(req));
+    if (!res.headersSent) res.status(status).json(body);
+  });
+  return app;
+}
+
+function levelsFrom(level: LogLevelName): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1) as LogLevel[];
+}

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+import Ajv from 'ajv';
+import { parse as parseYaml } from 'yaml';
+
+import type { JsonSchema, ToolDefinition } from './tool-definition';
+
+export const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+const PERMISSIVE_SCHEMA: JsonSchema = { type: 'object' };
+
+export class CatalogError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid tool catalog (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'CatalogError';
+  }
+}
+
+export interface CatalogSources {
+  toolsFile?: string;
+  toolScopesJson?: string;
+  functionsBase?: string;
+  codeTools: ToolDefinition[];
+}
+
+/**
+ * Builds the catalog from TOOLS_FILE, TOOL_SCOPES_JSON and in-code tools and reports every problem at
+ * once. A tool without scopes is an error: the gateway denies by default.
+ */
+export function buildCatalog(sources: CatalogSources): ToolDefinition[] {
+  const problems: string[] = [];
+  const tools = new Map<string, ToolDefinition>();
+  const add = (tool: ToolDefinition): void => {
+    const existing = tools.get(tool.name);
+    if (existing) problems.push(`tool "${tool.name}" is defined twice (${existing.source} and ${tool.source})`);
+    else tools.set(tool.name, tool);
+  };
+
+  if (sources.toolsFile) readToolsFile(sources.toolsFile, sources.functionsBase, problems).forEach(add);
+  sources.codeTools.forEach(add);
+  if (sources.toolScopesJson) {
+    for (const [name, scopes] of parseToolScopesJson(sources.toolScopesJson, problems)) {
+      const existing = tools.get(name);
+      // The seed's override: TOOL_SCOPES_JSON sets the scopes of a listed tool, or adds a forwarded tool.
+      if (existing) existing.scopes = scopes;
+      else
+        tools.set(name, {
+          name,
+          description: `Forwarded to ${sources.functionsBase ?? 'FUNCTIONS_BASE'}/${name}`,
+          inputSchema: PERMISSIVE_SCHEMA,
+          scopes,
+          upstreamUrl: forwardUrl(sources.functionsBase, name),
+          source: 'TOOL_SCOPES_JSON',
+        });
+    }
+  }
+
+  const ajv = new Ajv({ strict: false });
+  for (const tool of tools.values()) {
+    const where = `tool "${tool.name}" (${tool.source})`;
+    if (!TOOL_NAME.test(tool.name)) problems.push(`${where}: name must match ${TOOL_NAME.source}`);
+    if (tool.scopes.length === 0) problems.push(`${where} has no scopes: give it at least one (deny by default)`);
+    const badScopes = tool.scopes.filter((scope) => !SCOPE_TOKEN.test(scope));
+    if (badScopes.length > 0) problems.push(`${where}: invalid scope token(s) ${JSON.stringify(badScopes)}`);
+    if (!tool.handler && !tool.upstreamUrl) {
+      problems.push(`${where} has no backend: set FUNCTIONS_BASE or the tool's "upstream" URL`);
+    }
+    if (tool.inputSchema.type !== 'object') problems.push(`${where}: inputSchema must be a JSON Schema with type "object"`);
+    try {
+      ajv.compile(tool.inputSchema);
+    } catch (error) {
+      problems.push(`${where}: inputSchema does not compile: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new CatalogError(problems);
+  return [...tools.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function readToolsFile(file: string, functionsBase: string | undefined, problems: string[]): ToolDefinition[] {
+  let document: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    document = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    problems.push(`TOOLS_FILE ${path.basename(file)} could not be read: ${(error as Error).message.split('\n')[0]}`);
+    return [];
+  }
+  const entries = Array.isArray(document) ? document : (document as { tools?: unknown } | null)?.tools;
+  if (!Array.isArray(entries)) {
+    problems.push('TOOLS_FILE must hold a list of tools (or an object with a "tools" list)');
+    return [];
+  }
+  return entries.flatMap((entry: unknown, index: number): ToolDefinition[] => {
+    const raw = (entry ?? {}) as Record<string, unknown>;
+    const where = `TOOLS_FILE tool #${index + 1}${typeof raw.name === 'string' ? ` "${raw.name}"` : ''}`;
+    const local: string[] = [];
+    if (typeof raw.name !== 'string') local.push(`${where}: "name" is required`);
+    if (typeof raw.description !== 'string' || raw.description.trim() === '') local.push(`${where}: "description" is required`);
+    if (!Array.isArray(raw.scopes) || !raw.scopes.every((scope) => typeof scope === 'string')) {
+      local.push(`${where}: "scopes" must be a list of scope names`);
+    }
+    const schema = raw.inputSchema ?? PERMISSIVE_SCHEMA;
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) local.push(`${where}: "inputSchema" must be an object`);
+    if (raw.upstream !== undefined && !isHttpUrl(raw.upstream)) local.push(`${where}: "upstream" must be an absolute http(s) URL`);
+    if (raw.timeoutMs !== undefined && !(Number.isInteger(raw.timeoutMs) && (raw.timeoutMs as number) > 0)) {
+      local.push(`${where}: "timeoutMs" must be a positive integer`);
+    }
+    if (local.length > 0) {
+      problems.push(...local);
+      return [];
+    }
+    const name = raw.name as string;
+    return [
+      {
+        name,
+        description: raw.description as string,
+        inputSchema: schema as JsonSchema,
+        scopes: [...new Set(raw.scopes as string[])],
+        upstreamUrl: (raw.upstream as string | undefined) ?? forwardUrl(functionsBase, name),
+        timeoutMs: raw.timeoutMs as number | undefined,
+        source: 'file',
+      },
+    ];
+  });
+}
+
+function parseToolScopesJson(text: string, problems: string[]): Array<[string, string[]]> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    problems.push('TOOL_SCOPES_JSON is not valid JSON; expected {"tool": ["scope", ...]}');
+    return [];
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push('TOOL_SCOPES_JSON must be an object like {"tool": ["scope", ...]}');
+    return [];
+  }
+  return Object.entries(value).flatMap(([name, scopes]): Array<[string, string[]]> => {
+    if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string')) {
+      problems.push(`TOOL_SCOPES_JSON: the scopes of "${name}" must be a list of strings`);
+      return [];
+    }
+    return [[name, [...new Set(scopes as string[])]]];
+  });
+}
+
+function forwardUrl(functionsBase: string | undefined, name: string): string | undefined {
+  return functionsBase ? `${functionsBase}/${encodeURIComponent(name)}` : undefined;
+}
+
+function isHttpUrl(value: unknown): boolean {
+  try {
+    return typeof value === 'string' && ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}

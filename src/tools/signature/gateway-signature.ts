@@ -1,0 +1,92 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Identity headers the gateway adds to every forwarded call. The signature is
+ * HMAC-SHA256(GATEWAY_HMAC_SECRET, "v1\n" + timestamp + "\n" + METHOD + "\n" + path + "\n" + sub + "\n" +
+ * scopes + "\n" + hex(sha256(body))), hex-encoded, prefixed with "v1=".
+ * This file has no dependency beyond node:crypto so backend authors can copy it.
+ */
+export const SIGNATURE_HEADERS = {
+  timestamp: 'x-gateway-timestamp',
+  subject: 'x-gateway-sub',
+  scopes: 'x-gateway-scopes',
+  clientId: 'x-gateway-client-id',
+  signature: 'x-gateway-signature',
+} as const;
+
+export interface SignInput {
+  secret: string;
+  method: string;
+  /** Path and query of the backend URL, e.g. /functions/search?x=1 */
+  path: string;
+  sub: string;
+  scopes: readonly string[];
+  body: string | Buffer;
+  clientId?: string;
+  /** Epoch seconds; defaults to now. */
+  timestamp?: number;
+}
+
+export function signGatewayRequest(input: SignInput): Record<string, string> {
+  const timestamp = String(input.timestamp ?? Math.floor(Date.now() / 1000));
+  const scopes = input.scopes.join(' ');
+  const headers: Record<string, string> = {
+    [SIGNATURE_HEADERS.timestamp]: timestamp,
+    [SIGNATURE_HEADERS.subject]: input.sub,
+    [SIGNATURE_HEADERS.scopes]: scopes,
+    [SIGNATURE_HEADERS.signature]: `v1=${mac(input.secret, timestamp, input.method, input.path, input.sub, scopes, input.body)}`,
+  };
+  if (input.clientId) headers[SIGNATURE_HEADERS.clientId] = input.clientId;
+  return headers;
+}
+
+export interface VerifyInput {
+  secret: string;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string | Buffer;
+  /** Accepted clock difference and replay window, in seconds (default 300). */
+  maxAgeS?: number;
+  nowS?: number;
+}
+
+export type VerifyResult =
+  | { ok: true; sub: string; scopes: string[]; clientId?: string; timestamp: number }
+  | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
+
+/**
+ * Backend side: checks that a call really comes from the gateway, recently, for this method, path
+ * and body. Within the window a captured request could be replayed as is; backends that need more
+ * keep the signatures seen in the last `maxAgeS` seconds and refuse repeats.
+ */
+export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
+  const header = (name: string): string | undefined => {
+    const value = input.headers[name] ?? input.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const timestamp = header(SIGNATURE_HEADERS.timestamp);
+  const sub = header(SIGNATURE_HEADERS.subject);
+  const scopes = header(SIGNATURE_HEADERS.scopes) ?? '';
+  const signature = header(SIGNATURE_HEADERS.signature);
+  if (!timestamp || !/^\d+$/.test(timestamp) || sub === undefined || !signature) return { ok: false, reason: 'missing_headers' };
+  const now = input.nowS ?? Math.floor(Date.now() / 1000);
+  if (Math.abs(now - Number(timestamp)) > (input.maxAgeS ?? 300)) return { ok: false, reason: 'stale_timestamp' };
+  const expected = Buffer.from(`v1=${mac(input.secret, timestamp, input.method, input.path, sub, scopes, input.body)}`);
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  return {
+    ok: true,
+    sub,
+    scopes: scopes ? scopes.split(' ') : [],
+    clientId: header(SIGNATURE_HEADERS.clientId),
+    timestamp: Number(timestamp),
+  };
+}
+
+function mac(secret: string, timestamp: string, method: string, path: string, sub: string, scopes: string, body: string | Buffer): string {
+  const bodyHash = createHash('sha256').update(body).digest('hex');
+  return createHmac('sha256', secret)
+    .update(['v1', timestamp, method.toUpperCase(), path, sub, scopes, bodyHash].join('\n'))
+    .digest('hex');
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+
+import { REQUIRED_SCOPES } from '../auth/decorators/require-scopes.decorator';
+import { ScopeRegistry } from '../auth/scope.registry';
+import { toolsConfig } from '../config/tools.config';
+import { buildCatalog } from './catalog-loader';
+import { TOOL } from './tool.decorator';
+import type { InProcessHandler, ToolDefinition } from './tool-definition';
+import { ToolsErrorCode, ToolsException } from './tools.exception';
+
+export interface ArgumentViolation {
+  path: string;
+  message: string;
+}
+
+/** The one list of tools that REST and MCP serve, with a compiled validator for each input schema. */
+@Injectable()
+export class ToolCatalog implements OnModuleInit {
+  private readonly logger = new Logger(ToolCatalog.name);
+  private readonly ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+  private tools = new Map<string, { tool: ToolDefinition; validate: ValidateFunction }>();
+
+  constructor(
+    @Inject(toolsConfig.KEY) private readonly config: ConfigType<typeof toolsConfig>,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly scopes: ScopeRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    const tools = buildCatalog({
+      toolsFile: this.config.toolsFile,
+      toolScopesJson: this.config.toolScopesJson,
+      functionsBase: this.config.functionsBase,
+      codeTools: this.discoverCodeTools(),
+    });
+    this.tools = new Map(tools.map((tool) => [tool.name, { tool, validate: this.ajv.compile(tool.inputSchema) }]));
+    this.scopes.register(tools.flatMap((tool) => tool.scopes));
+    this.logger.log(`Tool catalog: ${tools.map((tool) => `${tool.name} [${tool.scopes.join(' ')}]`).join(', ') || 'empty'}`);
+  }
+
+  list(): ToolDefinition[] {
+    return [...this.tools.values()].map((entry) => entry.tool);
+  }
+
+  get(name: string): ToolDefinition {
+    const entry = this.tools.get(name);
+    if (!entry) throw new ToolsException(ToolsErrorCode.UNKNOWN_TOOL, name, `Unknown tool "${name}"`);
+    return entry.tool;
+  }
+
+  /** Checks arguments against the tool's inputSchema; every violation is reported. */
+  validateArguments(name: string, args: unknown): Record<string, unknown> {
+    const entry = this.tools.get(name);
+    if (!entry) throw new ToolsException(ToolsErrorCode.UNKNOWN_TOOL, name, `Unknown tool "${name}"`);
+    if (entry.validate(args)) return args as Record<string, unknown>;
+    const violations: ArgumentViolation[] = (entry.validate.errors ?? []).map((error) => ({
+      path: error.instancePath || '/',
+      message: error.message ?? 'is invalid',
+    }));
+    throw new ToolsException(
+      ToolsErrorCode.INVALID_ARGUMENTS,
+      name,
+      `Arguments do not match the input schema of "${name}": ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`,
+      { violations },
+    );
+  }
+
+  private discoverCodeTools(): ToolDefinition[] {
+    return this.discovery
+      .getProviders()
+      .concat(this.discovery.getControllers())
+      .flatMap((wrapper) => {
+        const instance = wrapper.instance as Record<string, unknown> | undefined;
+        if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) return [];
+        const prototype = Object.getPrototypeOf(instance) as object;
+        return this.scanner.getAllMethodNames(prototype).flatMap((method): ToolDefinition[] => {
+          const handler = (instance as Record<string, unknown>)[method] as (...args: unknown[]) => unknown;
+          const options = this.reflector.get(TOOL, handler);
+          if (!options) return [];
+          const scopes = this.reflector.getAllAndMerge(REQUIRED_SCOPES, [handler, instance.constructor as () => void]) ?? [];
+          return [
+            {
+              name: options.name,
+              description: options.description,
+              inputSchema: options.inputSchema,
+              scopes: [...new Set(scopes)],
+              handler: handler.bind(instance) as InProcessHandler,
+              source: 'code',
+            },
+          ];
+        });
+      });
+  }
+}

@@ -1,0 +1,19 @@
+import { Reflector } from '@nestjs/core';
+
+import type { JsonSchema } from './tool-definition';
+
+export interface ToolOptions {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  inputSchema: JsonSchema;
+}
+
+/** Metadata key: a provider method that implements a tool in-process. */
+export const TOOL = Reflector.createDecorator<ToolOptions>();
+
+/**
+ * Declares an in-process tool on a provider method `(args, context) => result`. The method (or its
+ * class) also needs @RequireScopes: a tool without scopes stops the gateway at start-up.
+ */
+export const Tool = (options: ToolOptions): MethodDecorator => TOOL(options);
