@@ -2,12 +2,16 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { text } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 
 import { AppModule } from './app.module';
 import { requestIdMiddleware, requestIdOf } from './common/request-context';
 import { toErrorResponse } from './common/all-exceptions.filter';
 import { appConfig, LOG_LEVELS, LogLevelName } from './config/app.config';
+
+/** Routes whose bodies arrive as raw text (see the Dcr module's webhook). */
+export const LOG_WEBHOOK_PATHS = ['/auth0-log-webhook', '/auth0/logs'];
 
 export interface GatewayOptions {
   /** Structured JSON logs (default) or Nest's coloured text. */
@@ -26,6 +30,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<NestE
   // X-Forwarded-* are only believed when the operator says a proxy sets them.
   app.set('trust proxy', config.trustProxy);
   app.use(requestIdMiddleware);
+  // Auth0 log streams send a JSON array, JSON lines or one object, whatever the content type: the
+  // webhook gets the raw text (bounded like every body) and parses it itself.
+  app.use(LOG_WEBHOOK_PATHS, text({ type: () => true, limit: config.maxBodyBytes }));
   app.useBodyParser('json', { limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('text', { limit: config.maxBodyBytes, type: ['application/x-ndjson', 'text/plain'] });
   if (config.appOrigins.length > 0) {

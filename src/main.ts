@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   // Imported only now: modules read the environment when they load, after local mode has filled it.
   const { createGateway } = await import('./gateway');
   const { ShutdownState: ShutdownStateToken } = await import('./health/shutdown.state');
-  const app = await createGateway();
+  // Local mode is for people at a terminal: readable text logs; deployments get JSON lines.
+  const app = await createGateway({ json: !local });
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   await (local ? app.listen(config.port, '127.0.0.1') : app.listen(config.port));
   logger.log(`connector-gateway listening on port ${config.port}; public URL ${config.publicUrl}`);
