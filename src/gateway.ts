@@ -3,11 +3,9 @@ import { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { text } from 'express';
-import type { NextFunction, Request, Response } from 'express';
 
 import { AppModule } from './app.module';
-import { requestIdMiddleware, requestIdOf } from './common/request-context';
-import { toErrorResponse } from './common/all-exceptions.filter';
+import { requestIdMiddleware } from './common/request-context';
 import { appConfig, LOG_LEVELS, LogLevelName } from './config/app.config';
 
 /** Routes whose bodies arrive as raw text (see the Dcr module's webhook). */
@@ -21,8 +19,15 @@ export interface GatewayOptions {
 
 /** Builds the fully configured Nest application without listening; main.ts and the e2e tests share it. */
 export async function createGateway(options: GatewayOptions = {}): Promise<NestExpressApplication> {
-  const logger = new ConsoleLogger({ json: options.json ?? true, logLevels: levelsFrom(options.logLevel ?? 'log') });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger, abortOnError: false });
+  const logger = new ConsoleLogger({
+    json: options.json ?? true,
+    logLevels: levelsFrom(options.logLevel ?? 'log'),
+  });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bodyParser: false,
+    logger,
+    abortOnError: false,
+  });
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   logger.setLogLevels(levelsFrom(config.logLevel));
 
@@ -38,16 +43,19 @@ export async function createGateway(options: GatewayOptions = {}): Promise<NestE
   if (config.appOrigins.length > 0) {
     app.enableCors({
       origin: config.appOrigins,
-      allowedHeaders: ['authorization', 'content-type', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id', 'x-request-id'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'mcp-protocol-version',
+        'mcp-session-id',
+        'last-event-id',
+        'x-request-id',
+      ],
       exposedHeaders: ['www-authenticate', 'mcp-session-id', 'x-request-id'],
     });
   }
+  // Nest's own error handler sends body-parser errors (400, 413) through the global filters.
   await app.init();
-  // Body-parser errors happen before Nest's pipeline; answer them in the gateway's JSON shape too.
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const { status, body } = toErrorResponse(error, requestIdOf(req));
-    if (!res.headersSent) res.status(status).json(body);
-  });
   return app;
 }
 

@@ -30,11 +30,15 @@ export class SigningKeyStore {
   async keyFor(kid: string | undefined): Promise<KeyObject> {
     const known = this.lookup(kid);
     if (known) return known;
-    if (this.mayRefresh()) await this.refresh();
+    if (this.refreshing) await this.refreshing;
+    else if (this.mayRefresh()) await this.refresh();
     const key = this.lookup(kid);
     if (key) return key;
     if (this.keys.size === 0) {
-      throw new AuthException(AuthErrorCode.SIGNING_KEYS_UNAVAILABLE, 'The issuer\'s signing keys are unavailable');
+      throw new AuthException(
+        AuthErrorCode.SIGNING_KEYS_UNAVAILABLE,
+        "The issuer's signing keys are unavailable",
+      );
     }
     throw new AuthException(
       AuthErrorCode.UNKNOWN_SIGNING_KEY,
@@ -65,7 +69,9 @@ export class SigningKeyStore {
   }
 
   private mayRefresh(): boolean {
-    const wait = this.lastFailed ? Math.min(FAILURE_RETRY_MS, this.config.jwksCooldownMs) : this.config.jwksCooldownMs;
+    const wait = this.lastFailed
+      ? Math.min(FAILURE_RETRY_MS, this.config.jwksCooldownMs)
+      : this.config.jwksCooldownMs;
     return this.lastAttemptAt === 0 || Date.now() - this.lastAttemptAt >= wait;
   }
 

@@ -1,0 +1,190 @@
+import { freePort, startGateway, TestGateway } from './support/gateway-harness';
+import { SignedBackend } from './support/signed-backend';
+import { TestIssuer } from './support/test-issuer';
+import { writeToolsFile } from './support/tools-file';
+
+const SECRET = 'a'.repeat(64);
+
+describe('POST /tools/:name', () => {
+  let issuer: TestIssuer;
+  let backend: SignedBackend;
+  let gateway: TestGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    issuer = await new TestIssuer().start();
+    backend = await new SignedBackend(SECRET).start();
+    const closedPort = await freePort();
+    const port = await freePort();
+    const audience = `http://127.0.0.1:${port}/mcp`;
+    gateway = await startGateway(
+      {
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        OAUTH_ISSUER: issuer.issuer,
+        OAUTH_AUDIENCE: audience,
+        FUNCTIONS_BASE: backend.url,
+        GATEWAY_HMAC_SECRET: SECRET,
+        MAX_BODY_BYTES: '2048',
+        EXAMPLE_TOOLS_ENABLED: 'true',
+        TOOLS_FILE: writeToolsFile([
+          {
+            name: 'search',
+            description: 'Search',
+            scopes: ['tools:read'],
+            inputSchema: {
+              type: 'object',
+              properties: { q: { type: 'string', maxLength: 10 } },
+              required: ['q'],
+              additionalProperties: false,
+            },
+          },
+          {
+            name: 'slow',
+            description: 'Hangs',
+            scopes: ['tools:read'],
+            upstream: `${backend.url}/hang`,
+            timeoutMs: 300,
+          },
+          {
+            name: 'down',
+            description: 'Nobody listens',
+            scopes: ['tools:read'],
+            upstream: `http://127.0.0.1:${closedPort}/down`,
+          },
+          {
+            name: 'conflict',
+            description: 'Backend says 409',
+            scopes: ['tools:read'],
+            upstream: `${backend.url}/status-409`,
+          },
+          {
+            name: 'broken',
+            description: 'Backend says 500',
+            scopes: ['tools:read'],
+            upstream: `${backend.url}/status-500`,
+          },
+        ]),
+        TOOL_SCOPES_JSON: JSON.stringify({ legacy: ['legacy:use'] }),
+      },
+      port,
+    );
+    token = issuer.sign(issuer.claims(audience, { scope: 'tools:read time:read legacy:use' }));
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await backend?.stop();
+    await issuer?.stop();
+  });
+
+  const post = (tool: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(`${gateway.url}/tools/${tool}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('answers 404 unknown_tool for a tool that is not in the catalog', async () => {
+    const response = await post('nope', {});
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: 'unknown_tool',
+      code: 'UNKNOWN_TOOL',
+      message: 'Unknown tool "nope"',
+      tool: 'nope',
+      requestId: response.headers.get('x-request-id'),
+    });
+  });
+
+  it('answers 400 with every violation when the arguments do not match the input schema', async () => {
+    const response = await post('search', { q: 'far too long a query', extra: 1 });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as {
+      code: string;
+      violations: Array<{ path: string; message: string }>;
+    };
+    expect(body.code).toBe('INVALID_ARGUMENTS');
+    expect(body.violations).toEqual(
+      expect.arrayContaining([
+        { path: '/', message: 'must NOT have additional properties' },
+        { path: '/q', message: 'must NOT have more than 10 characters' },
+      ]),
+    );
+    expect(backend.calls.filter((c) => c.path === '/search')).toHaveLength(0);
+  });
+
+  it('answers 400 invalid_request for a body that is not JSON', async () => {
+    const response = await post('search', '{"q":');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringContaining('JSON'),
+    });
+  });
+
+  it('answers 413 when the body exceeds MAX_BODY_BYTES', async () => {
+    const response = await post('search', { q: 'x'.repeat(4096) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({
+      error: 'payload_too_large',
+      requestId: response.headers.get('x-request-id'),
+    });
+  });
+
+  it('answers 504 with the tool name and request id when the backend does not answer in time', async () => {
+    const response = await post('slow', {});
+    expect(response.status).toBe(504);
+    expect(await response.json()).toMatchObject({
+      error: 'upstream_timeout',
+      code: 'UPSTREAM_TIMEOUT',
+      tool: 'slow',
+      timeoutMs: 300,
+      requestId: response.headers.get('x-request-id'),
+    });
+  });
+
+  it('answers 502 when the backend cannot be reached', async () => {
+    const response = await post('down', {});
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({
+      error: 'upstream_unreachable',
+      code: 'UPSTREAM_UNREACHABLE',
+      tool: 'down',
+    });
+  });
+
+  it("passes the backend's own 4xx and 5xx status and body through", async () => {
+    const conflict = await post('conflict', {});
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toEqual({ backendError: 'failed with 409' });
+    const broken = await post('broken', {});
+    expect(broken.status).toBe(500);
+    expect(await broken.json()).toEqual({ backendError: 'failed with 500' });
+    expect(broken.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('serves tools declared with TOOL_SCOPES_JSON by forwarding to FUNCTIONS_BASE/{tool}', async () => {
+    const response = await post('legacy', { any: 'thing' });
+    expect(response.status).toBe(200);
+    expect(backend.calls.at(-1)).toMatchObject({
+      path: '/legacy',
+      verdict: { ok: true, sub: 'auth0|alice' },
+    });
+  });
+
+  it('calls an in-process tool written as a Nest provider', async () => {
+    const response = await post('current_time', { timeZone: 'Europe/Paris' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { result: { timeZone: string; requestedBy: string } };
+    expect(body.result).toMatchObject({ timeZone: 'Europe/Paris', requestedBy: 'auth0|alice' });
+  });
+
+  it("answers an in-process tool's own 400 for bad input", async () => {
+    const response = await post('current_time', { timeZone: 'Mars/Olympus_Mons' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: 'invalid_request',
+      message: 'Unknown time zone "Mars/Olympus_Mons"',
+    });
+  });
+});
