@@ -1,13 +1,15 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseFilters } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 
 import { Public } from '../auth/decorators/public.decorator';
 import { SigningKeysHealthIndicator } from '../auth/signing-keys.health';
 import { DcrHealthIndicator } from '../dcr/dcr-health.indicator';
+import { HealthCheckFilter } from './health-check.filter';
 import { ShutdownState } from './shutdown.state';
 
 /** Kubernetes probes. Bodies carry states and counts, never secrets. */
 @Public()
+@UseFilters(HealthCheckFilter)
 @Controller('health')
 export class HealthController {
   constructor(
@@ -22,7 +24,9 @@ export class HealthController {
   @Get('live')
   @HealthCheck()
   live(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.indicators.check('process').up({ uptimeS: Math.round(process.uptime()) })]);
+    return this.health.check([
+      () => this.indicators.check('process').up({ uptimeS: Math.round(process.uptime()) }),
+    ]);
   }
 
   /** Config was valid (or the process would not run), keys are available, and we are not draining. */

@@ -6,6 +6,8 @@ export interface TestGateway {
   app: NestExpressApplication;
   url: string;
   port: number;
+  /** Starts draining as SIGTERM would (readiness turns down). */
+  drain(): void;
   stop(): Promise<void>;
 }
 
@@ -71,15 +73,19 @@ export async function startGateway(env: Record<string, string>, port?: number): 
   for (const name of GATEWAY_VARIABLES) delete process.env[name];
   Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(listenPort), ...env });
   let app: NestExpressApplication | undefined;
+  let drain = (): void => undefined;
   await jest.isolateModulesAsync(async () => {
     const { createGateway } = await import('../../src/gateway');
+    const { ShutdownState } = await import('../../src/health/shutdown.state');
     app = await createGateway({ json: false, logLevel: 'warn' });
+    drain = () => app!.get(ShutdownState).beginDraining();
   });
   await app!.listen(listenPort, '127.0.0.1');
   return {
     app: app!,
     port: listenPort,
     url: `http://127.0.0.1:${listenPort}`,
+    drain,
     stop: async () => {
       await app!.close();
     },
