@@ -4,11 +4,13 @@ import { Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { appConfig } from './config/app.config';
+import { loadEnvFile } from './config/env-file';
 import { localModeRequested } from './config/local-mode';
 import type { ShutdownState } from './health/shutdown.state';
 
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
+  loadEnvFile();
   // The development issuer is only ever imported here, and only outside production.
   const local = localModeRequested() ? await (await import('./local/local-mode')).startLocalMode() : undefined;
   // Imported only now: modules read the environment when they load, after local mode has filled it.

@@ -12,6 +12,8 @@ import { validateEnvironment } from './validate-environment';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
+      // main.ts loads .env itself (see env-file.ts), so tests never pick up a developer's .env.
+      ignoreEnvFile: true,
       load: [appConfig, authConfig, toolsConfig, dcrConfig],
       validate: validateEnvironment,
     }),
