@@ -1,0 +1,59 @@
+import { buildAppConfig, parseTrustProxy } from './app.config';
+
+describe('parseTrustProxy', () => {
+  it.each(['', 'false', 'FALSE', '0', 'no', 'off', '  off  '])(
+    'reads %p as "do not trust X-Forwarded-*"',
+    (value) => {
+      expect(parseTrustProxy(value)).toBe(false);
+    },
+  );
+
+  it.each(['true', 'True', 'yes', 'on'])('reads %p as "trust every proxy"', (value) => {
+    expect(parseTrustProxy(value)).toBe(true);
+  });
+
+  it('reads a number as a hop count', () => {
+    expect(parseTrustProxy('2')).toBe(2);
+  });
+
+  it('keeps an address list as Express expects it, case and all', () => {
+    expect(parseTrustProxy(' loopback, 10.0.0.0/8, fd00::/8 ')).toBe('loopback, 10.0.0.0/8, fd00::/8');
+  });
+});
+
+describe('buildAppConfig', () => {
+  it('defaults to a development gateway on 127.0.0.1:8080 that trusts no proxy', () => {
+    expect(buildAppConfig({})).toEqual({
+      production: false,
+      port: 8080,
+      publicUrl: 'http://127.0.0.1:8080',
+      publicUrlConfigured: false,
+      appOrigins: [],
+      trustProxy: false,
+      maxBodyBytes: 1024 * 1024,
+      logLevel: 'log',
+      shutdownGraceMs: 5000,
+    });
+  });
+
+  it('derives the default public URL from PORT', () => {
+    expect(buildAppConfig({ PORT: '9090' }).publicUrl).toBe('http://127.0.0.1:9090');
+  });
+
+  it('reads PUBLIC_URL without its trailing slash and a comma-separated APP_ORIGIN', () => {
+    const config = buildAppConfig({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://gw.example.com/',
+      APP_ORIGIN: 'https://chatgpt.com, https://app.example.com',
+      TRUST_PROXY: '1',
+    });
+
+    expect(config).toMatchObject({
+      production: true,
+      publicUrl: 'https://gw.example.com',
+      publicUrlConfigured: true,
+      appOrigins: ['https://chatgpt.com', 'https://app.example.com'],
+      trustProxy: 1,
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import { buildAuthConfig } from './auth.config';
+
+describe('buildAuthConfig', () => {
+  it('defaults to RS256 only, 5 s clock tolerance, a 30 s JWKS cooldown and no debug endpoint', () => {
+    expect(buildAuthConfig({})).toEqual({
+      issuer: '',
+      audience: '',
+      resource: '',
+      jwksUri: undefined,
+      algorithms: ['RS256'],
+      extraScopes: [],
+      clockToleranceS: 5,
+      debugTokenEnabled: false,
+      tokenCacheMax: 10_000,
+      jwksCooldownMs: 30_000,
+      httpTimeoutMs: 5000,
+      metadataTtlMs: 300_000,
+    });
+  });
+
+  it('announces OAUTH_AUDIENCE as the resource unless OAUTH_RESOURCE is set', () => {
+    expect(buildAuthConfig({ OAUTH_AUDIENCE: 'https://api.example.com' }).resource).toBe(
+      'https://api.example.com',
+    );
+    expect(
+      buildAuthConfig({
+        OAUTH_AUDIENCE: 'https://api.example.com',
+        OAUTH_RESOURCE: 'https://gw.example.com/mcp',
+      }).resource,
+    ).toBe('https://gw.example.com/mcp');
+  });
+
+  it('reads lists, booleans and seconds the way .env.sample writes them', () => {
+    expect(
+      buildAuthConfig({
+        OAUTH_ALGORITHMS: 'RS256, PS256',
+        OAUTH_SCOPES: 'crm:read crm:write',
+        DEBUG_TOKEN_ENABLED: 'yes',
+        JWKS_COOLDOWN_S: '0',
+        OAUTH_METADATA_TTL_S: '60',
+      }),
+    ).toMatchObject({
+      algorithms: ['RS256', 'PS256'],
+      extraScopes: ['crm:read', 'crm:write'],
+      debugTokenEnabled: true,
+      jwksCooldownMs: 0,
+      metadataTtlMs: 60_000,
+    });
+  });
+
+  it('refuses HS256 and none in OAUTH_ALGORITHMS', () => {
+    expect(() => buildAuthConfig({ OAUTH_ALGORITHMS: 'HS256,none' })).toThrow(
+      'OAUTH_ALGORITHMS may only list',
+    );
+  });
+});

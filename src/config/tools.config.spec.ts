@@ -1,0 +1,25 @@
+import { buildToolsConfig } from './tools.config';
+
+describe('buildToolsConfig', () => {
+  it('defaults to a 15 s upstream timeout, a 10 MiB response limit and tools listed per caller', () => {
+    expect(buildToolsConfig({})).toEqual({
+      functionsBase: undefined,
+      toolsFile: undefined,
+      toolScopesJson: undefined,
+      upstreamTimeoutMs: 15_000,
+      upstreamMaxResponseBytes: 10 * 1024 * 1024,
+      hmacSecret: '',
+      mcpListAllTools: false,
+    });
+  });
+
+  it('drops the trailing slash of FUNCTIONS_BASE so tool URLs join cleanly', () => {
+    expect(buildToolsConfig({ FUNCTIONS_BASE: 'https://functions.internal/api/' }).functionsBase).toBe(
+      'https://functions.internal/api',
+    );
+  });
+
+  it('reads MCP_LIST_ALL_TOOLS as a boolean', () => {
+    expect(buildToolsConfig({ MCP_LIST_ALL_TOOLS: 'true' }).mcpListAllTools).toBe(true);
+  });
+});
