@@ -97,9 +97,10 @@ export class IssuerClient {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    return error.name === 'TimeoutError' ? 'timed out' : (cause?.code ?? error.message);
-  }
-  return String(error);
+  // Duck-typed: errors from fetch may come from another realm (jest's VM), where instanceof fails.
+  const candidate = error as { name?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown } } | undefined;
+  if (candidate?.name === 'TimeoutError') return 'timed out';
+  const code = candidate?.cause?.code ?? candidate?.code;
+  if (typeof code === 'string') return code;
+  return typeof candidate?.message === 'string' ? candidate.message : String(error);
 }

@@ -33,7 +33,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
     const { status, body } = toErrorResponse(exception, requestIdOf(req));
-    if (status >= 500) {
+    if (status >= 500 && !(exception instanceof HttpException)) {
+      // Class name only: an unexpected error's text may hold data that must not reach the logs.
       const name = exception instanceof Error ? exception.name : typeof exception;
       this.logger.error(`${req.method} ${req.path} failed: ${name} (requestId=${body.requestId})`);
     }
