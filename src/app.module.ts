@@ -4,7 +4,6 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { AccessLogMiddleware } from './common/access-log.middleware';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { requestIdMiddleware } from './common/request-context';
 import { GatewayConfigModule } from './config/config.module';
 import { DcrModule } from './dcr/dcr.module';
 import { HealthModule } from './health/health.module';
@@ -18,6 +17,7 @@ import { ToolsModule } from './tools/tools.module';
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestIdMiddleware, AccessLogMiddleware).forRoutes('*path');
+    // Request ids are assigned earlier, in createGateway, so that body-parser errors carry one too.
+    consumer.apply(AccessLogMiddleware).forRoutes('*path');
   }
 }
