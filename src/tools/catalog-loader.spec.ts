@@ -1,0 +1,266 @@
+import { TempDir } from '../testing/temp-dir';
+import { thrownBy } from '../testing/errors';
+import { buildCatalog, CatalogError, CatalogSources } from './catalog-loader';
+import type { ToolDefinition } from './tool-definition';
+
+const FUNCTIONS_BASE = 'https://functions.internal/api';
+
+const CRM_YAML = `
+# The catalog a team writes by hand.
+tools:
+  - name: crm_search
+    description: Searches customers.
+    scopes: [crm:read, crm:read]
+    inputSchema:
+      type: object
+      properties:
+        query: { type: string }
+      required: [query]
+  - name: crm_update
+    description: Updates a customer.
+    scopes: [crm:write]
+    upstream: https://crm.internal/update
+    timeoutMs: 2500
+`;
+
+const inProcessTool = (overrides: Partial<ToolDefinition> = {}): ToolDefinition => ({
+  name: 'current_time',
+  description: 'The current time.',
+  inputSchema: { type: 'object' },
+  scopes: ['time:read'],
+  handler: () => undefined,
+  source: 'code',
+  ...overrides,
+});
+
+describe('buildCatalog', () => {
+  let dir: TempDir;
+
+  beforeEach(() => (dir = new TempDir()));
+  afterEach(() => dir.remove());
+
+  const problemsOf = (sources: Partial<CatalogSources>): string[] =>
+    thrownBy(() => buildCatalog({ codeTools: [], ...sources }), CatalogError).problems;
+
+  it('reads a YAML TOOLS_FILE and forwards each tool to FUNCTIONS_BASE unless it names its upstream', () => {
+    const catalog = buildCatalog({
+      toolsFile: dir.write('tools.yaml', CRM_YAML),
+      functionsBase: FUNCTIONS_BASE,
+      codeTools: [],
+    });
+
+    expect(catalog).toEqual([
+      {
+        name: 'crm_search',
+        description: 'Searches customers.',
+        inputSchema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
+        scopes: ['crm:read'],
+        upstreamUrl: 'https://functions.internal/api/crm_search',
+        timeoutMs: undefined,
+        source: 'file',
+      },
+      {
+        name: 'crm_update',
+        description: 'Updates a customer.',
+        inputSchema: { type: 'object' },
+        scopes: ['crm:write'],
+        upstreamUrl: 'https://crm.internal/update',
+        timeoutMs: 2500,
+        source: 'file',
+      },
+    ]);
+  });
+
+  it('reads a JSON TOOLS_FILE given as a bare list', () => {
+    const file = dir.write(
+      'tools.json',
+      JSON.stringify([{ name: 'weather', description: 'Forecast.', scopes: ['weather:read'] }]),
+    );
+
+    expect(buildCatalog({ toolsFile: file, functionsBase: FUNCTIONS_BASE, codeTools: [] })).toMatchObject([
+      { name: 'weather', scopes: ['weather:read'], upstreamUrl: 'https://functions.internal/api/weather' },
+    ]);
+  });
+
+  it('lists file, in-code and TOOL_SCOPES_JSON tools together, sorted by name', () => {
+    const catalog = buildCatalog({
+      toolsFile: dir.write('tools.yaml', CRM_YAML),
+      toolScopesJson: '{"billing_export": ["billing:read"]}',
+      functionsBase: FUNCTIONS_BASE,
+      codeTools: [inProcessTool()],
+    });
+
+    expect(catalog.map((tool) => [tool.name, tool.source])).toEqual([
+      ['billing_export', 'TOOL_SCOPES_JSON'],
+      ['crm_search', 'file'],
+      ['crm_update', 'file'],
+      ['current_time', 'code'],
+    ]);
+  });
+
+  describe('TOOL_SCOPES_JSON (the seed gateway form)', () => {
+    it('adds a forwarded tool that accepts any object', () => {
+      expect(
+        buildCatalog({
+          toolScopesJson: '{"billing_export": ["billing:read"]}',
+          functionsBase: FUNCTIONS_BASE,
+          codeTools: [],
+        }),
+      ).toEqual([
+        {
+          name: 'billing_export',
+          description: 'Forwarded to https://functions.internal/api/billing_export',
+          inputSchema: { type: 'object' },
+          scopes: ['billing:read'],
+          upstreamUrl: 'https://functions.internal/api/billing_export',
+          source: 'TOOL_SCOPES_JSON',
+        },
+      ]);
+    });
+
+    it('overrides the scopes of a tool defined in the file or in code', () => {
+      const catalog = buildCatalog({
+        toolsFile: dir.write('tools.yaml', CRM_YAML),
+        toolScopesJson: '{"crm_search": ["crm:admin"], "current_time": ["clock:read"]}',
+        functionsBase: FUNCTIONS_BASE,
+        codeTools: [inProcessTool()],
+      });
+
+      expect(catalog.find((tool) => tool.name === 'crm_search')?.scopes).toEqual(['crm:admin']);
+      expect(catalog.find((tool) => tool.name === 'current_time')?.scopes).toEqual(['clock:read']);
+    });
+  });
+
+  it('reports every problem of the catalog in one error', () => {
+    const file = dir.write(
+      'tools.yaml',
+      `
+tools:
+  - name: open_door
+    description: A tool someone forgot to protect.
+    scopes: []
+  - name: crm_search
+    description: Searches customers.
+    scopes: [crm:read]
+  - name: crm_search
+    description: The same name again.
+    scopes: [crm:read]
+  - name: bad_schema
+    description: A schema that does not compile.
+    scopes: [x:read]
+    inputSchema: { type: object, properties: { n: { type: integer, minimum: "one" } } }
+  - name: list_input
+    description: Arguments must be an object.
+    scopes: [x:read]
+    inputSchema: { type: array }
+  - description: No name at all.
+    scopes: "x:read"
+    upstream: ftp://files.internal/
+    timeoutMs: -1
+`,
+    );
+
+    const problems = problemsOf({ toolsFile: file, toolScopesJson: '{"billing_export": ["billing:read"' });
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'tool "crm_search" is defined twice (file and file)',
+        'tool "open_door" (file) has no scopes: give it at least one (deny by default)',
+        expect.stringMatching(/^tool "bad_schema" \(file\): inputSchema does not compile: /),
+        'tool "list_input" (file): inputSchema must be a JSON Schema with type "object"',
+        'tool "crm_search" (file) has no backend: set FUNCTIONS_BASE or the tool\'s "upstream" URL',
+        'TOOLS_FILE tool #6: "name" is required',
+        'TOOLS_FILE tool #6: "scopes" must be a list of scope names',
+        'TOOLS_FILE tool #6: "upstream" must be an absolute http(s) URL',
+        'TOOLS_FILE tool #6: "timeoutMs" must be a positive integer',
+        'TOOL_SCOPES_JSON is not valid JSON; expected {"tool": ["scope", ...]}',
+      ]),
+    );
+  });
+
+  it('refuses an in-code tool without @RequireScopes', () => {
+    expect(problemsOf({ codeTools: [inProcessTool({ scopes: [] })] })).toEqual([
+      'tool "current_time" (code) has no scopes: give it at least one (deny by default)',
+    ]);
+  });
+
+  it('refuses a tool defined both in the file and in code', () => {
+    const file = dir.write(
+      'tools.yaml',
+      'tools:\n  - { name: current_time, description: Clock., scopes: [t:read] }\n',
+    );
+
+    expect(
+      problemsOf({ toolsFile: file, functionsBase: FUNCTIONS_BASE, codeTools: [inProcessTool()] }),
+    ).toEqual(['tool "current_time" is defined twice (file and code)']);
+  });
+
+  it.each([
+    [
+      'a name with spaces',
+      { name: 'crm search' },
+      'tool "crm search" (code): name must match ^[A-Za-z0-9_.-]{1,64}$',
+    ],
+    [
+      'a scope with a quote',
+      { scopes: ['crm"read'] },
+      'tool "current_time" (code): invalid scope token(s) ["crm\\"read"]',
+    ],
+  ])('refuses %s', (_label, overrides, problem) => {
+    expect(problemsOf({ codeTools: [inProcessTool(overrides)] })).toEqual([problem]);
+  });
+
+  it.each([
+    [
+      'is not an object',
+      '["crm_search"]',
+      'TOOL_SCOPES_JSON must be an object like {"tool": ["scope", ...]}',
+    ],
+    [
+      'lists scopes as a string',
+      '{"crm_search": "crm:read"}',
+      'TOOL_SCOPES_JSON: the scopes of "crm_search" must be a list of strings',
+    ],
+  ])('refuses a TOOL_SCOPES_JSON that %s', (_label, json, problem) => {
+    expect(problemsOf({ toolScopesJson: json, functionsBase: FUNCTIONS_BASE })).toEqual([problem]);
+  });
+
+  it.each([
+    [
+      'that does not exist',
+      (): string => `${dir.path}/missing.yaml`,
+      /^TOOLS_FILE missing\.yaml could not be read: ENOENT/,
+    ],
+    [
+      'with invalid JSON',
+      (): string => dir.write('tools.json', '{"tools": ['),
+      /^TOOLS_FILE tools\.json could not be read: /,
+    ],
+    [
+      'without a tool list',
+      (): string => dir.write('tools.yaml', 'name: crm_search\n'),
+      /^TOOLS_FILE must hold a list of tools/,
+    ],
+  ])('reports a TOOLS_FILE %s', (_label, file, problem) => {
+    const problems = problemsOf({ toolsFile: file() });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(problem);
+  });
+
+  it('knows the string formats the request validator checks, so start-up prints no raw console warning', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const schema = { type: 'object', properties: { to: { type: 'string', format: 'email' } } };
+
+    try {
+      expect(buildCatalog({ codeTools: [inProcessTool({ inputSchema: schema })] })).toHaveLength(1);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('accepts an empty catalog', () => {
+    expect(buildCatalog({ codeTools: [] })).toEqual([]);
+  });
+});

@@ -1,0 +1,146 @@
+import { Logger } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+
+import { RequireScopes } from '../auth/decorators/require-scopes.decorator';
+import { ScopeRegistry } from '../auth/scope.registry';
+import { buildToolsConfig } from '../config/tools.config';
+import { testAuthConfig } from '../testing/config.fixtures';
+import { thrownBy } from '../testing/errors';
+import { ToolCatalog } from './tool-catalog.service';
+import { Tool } from './tool.decorator';
+import { ToolsErrorCode, ToolsException } from './tools.exception';
+
+@RequireScopes('mail:send')
+class MailTool {
+  @Tool({
+    name: 'send_mail',
+    description: 'Sends an e-mail.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        to: { type: 'string', format: 'email' },
+        subject: { type: 'string', maxLength: 20 },
+        urgent: { type: 'boolean' },
+      },
+      required: ['to', 'subject'],
+      additionalProperties: false,
+    },
+  })
+  @RequireScopes('mail:write')
+  send(args: Record<string, unknown>): Record<string, unknown> {
+    return { sent: args.to };
+  }
+
+  helper(): void {}
+}
+
+/** The catalog as Nest would build it, with MailTool among the application's providers. */
+function catalogWith(...providers: object[]): { catalog: ToolCatalog; scopes: ScopeRegistry } {
+  const wrappers = providers.map(
+    (instance) => ({ instance, isDependencyTreeStatic: () => true }) as InstanceWrapper,
+  );
+  const discovery = { getProviders: () => wrappers, getControllers: () => [] } as unknown as DiscoveryService;
+  const scopes = new ScopeRegistry(testAuthConfig());
+  const catalog = new ToolCatalog(
+    buildToolsConfig({}),
+    discovery,
+    new MetadataScanner(),
+    new Reflector(),
+    scopes,
+  );
+  catalog.onModuleInit();
+  return { catalog, scopes };
+}
+
+describe('ToolCatalog', () => {
+  beforeAll(() => jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined));
+  afterAll(() => jest.restoreAllMocks());
+
+  it('serves a decorated provider method as a tool needing its class and method scopes', () => {
+    const { catalog, scopes } = catalogWith(new MailTool());
+
+    expect(catalog.list()).toEqual([
+      expect.objectContaining({ name: 'send_mail', scopes: ['mail:write', 'mail:send'], source: 'code' }),
+    ]);
+    expect(scopes.all()).toEqual(['mail:send', 'mail:write']);
+  });
+
+  it('calls the tool method on its provider instance', async () => {
+    const { catalog } = catalogWith(new MailTool());
+
+    const handler = catalog.get('send_mail').handler!;
+
+    expect(await handler({ to: 'ada@example.com' }, { user: {} as never, requestId: 'r1' })).toEqual({
+      sent: 'ada@example.com',
+    });
+  });
+
+  it('answers UNKNOWN_TOOL (404) for a name not in the catalog', () => {
+    const { catalog } = catalogWith(new MailTool());
+
+    const error = thrownBy(() => catalog.get('drop_tables'), ToolsException);
+
+    expect(error.code).toBe(ToolsErrorCode.UNKNOWN_TOOL);
+    expect(error.status).toBe(404);
+    expect(thrownBy(() => catalog.validateArguments('drop_tables', {}), ToolsException).code).toBe(
+      ToolsErrorCode.UNKNOWN_TOOL,
+    );
+  });
+
+  describe('validateArguments', () => {
+    let catalog: ToolCatalog;
+
+    beforeAll(() => ({ catalog } = catalogWith(new MailTool())));
+
+    it('returns arguments that match the input schema', () => {
+      const args = { to: 'ada@example.com', subject: 'Hello' };
+
+      expect(catalog.validateArguments('send_mail', args)).toBe(args);
+    });
+
+    it('answers INVALID_ARGUMENTS (400) listing every violation with its JSON pointer', () => {
+      const error = thrownBy(
+        () =>
+          catalog.validateArguments('send_mail', {
+            to: 'not-an-address',
+            subject: 'A subject far longer than twenty characters',
+            urgent: 'yes',
+            cc: 'bob@example.com',
+          }),
+        ToolsException,
+      );
+
+      expect(error.code).toBe(ToolsErrorCode.INVALID_ARGUMENTS);
+      expect(error.status).toBe(400);
+      expect(error.fields.violations).toEqual(
+        expect.arrayContaining([
+          { path: '/', message: 'must NOT have additional properties' },
+          { path: '/to', message: 'must match format "email"' },
+          { path: '/subject', message: 'must NOT have more than 20 characters' },
+          { path: '/urgent', message: 'must be boolean' },
+        ]),
+      );
+      expect(error.fields.violations).toHaveLength(4);
+      expect(error.message).toContain('/urgent must be boolean');
+    });
+
+    it('reports missing required arguments', () => {
+      const error = thrownBy(() => catalog.validateArguments('send_mail', {}), ToolsException);
+
+      expect(error.fields.violations).toEqual([
+        { path: '/', message: "must have required property 'to'" },
+        { path: '/', message: "must have required property 'subject'" },
+      ]);
+    });
+
+    it('refuses arguments that are not an object', () => {
+      const error = thrownBy(
+        () => catalog.validateArguments('send_mail', ['ada@example.com']),
+        ToolsException,
+      );
+
+      expect(error.fields.violations).toEqual([{ path: '/', message: 'must be object' }]);
+    });
+  });
+});
