@@ -1,0 +1,80 @@
+import { CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+import { toErrorResponse } from '../../common/all-exceptions.filter';
+import type { ToolOutcome } from '../tool-invoker.service';
+import { ToolsErrorCode, ToolsException } from '../tools.exception';
+
+const BODY_EXCERPT_CHARS = 500;
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\b/i;
+
+/** A tool's answer as an MCP result; a backend's 4xx/5xx is a tool error the model can read. */
+export function toolResult(outcome: ToolOutcome, requestId: string): CallToolResult {
+  if (outcome.kind === 'in-process') {
+    if (typeof outcome.value === 'string') return textResult(outcome.value);
+    const text = JSON.stringify(outcome.value ?? null);
+    return textResult(text, jsonObject(text));
+  }
+  const { status, contentType, body } = outcome.response;
+  const text = body.toString('utf8');
+  if (status < 200 || status > 299) {
+    const excerpt = text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text;
+    return errorResult(
+      `The backend of "${outcome.tool.name}" answered HTTP ${status}: ${excerpt || '(empty body)'}`,
+      requestId,
+      {
+        error: 'upstream_error',
+        tool: outcome.tool.name,
+        status,
+      },
+    );
+  }
+  return textResult(text, JSON_MEDIA_TYPE.test(contentType) ? jsonObject(text) : undefined);
+}
+
+/**
+ * A failed call as an MCP answer. An unknown tool is a protocol error (JSON-RPC -32602); everything
+ * else, invalid arguments included (SEP-1303, MCP 2025-11-25), is a tool error the model can act on.
+ */
+export function failureResult(error: unknown, tool: string, requestId: string): CallToolResult {
+  if (error instanceof ToolsException) {
+    if (error.code === ToolsErrorCode.UNKNOWN_TOOL)
+      throw new McpError(ErrorCode.InvalidParams, error.message);
+    return errorResult(error.message, requestId, {
+      error: error.error,
+      code: error.code,
+      tool,
+      ...error.fields,
+    });
+  }
+  // HttpExceptions thrown by in-process tools keep their status and message; anything else is a bare 500.
+  const { status, body } = toErrorResponse(error, requestId);
+  const { requestId: _requestId, message, ...fields } = body;
+  return errorResult(`Tool "${tool}" failed with HTTP ${status}: ${message}`, requestId, {
+    ...fields,
+    tool,
+    status,
+  });
+}
+
+function textResult(text: string, structuredContent?: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text }], ...(structuredContent ? { structuredContent } : {}) };
+}
+
+function errorResult(message: string, requestId: string, fields: Record<string, unknown>): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${message} (request id: ${requestId})` }],
+    structuredContent: { ...fields, message, requestId },
+  };
+}
+
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,84 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpException,
+  HttpStatus,
+  Post,
+  Req,
+  Res,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Response } from 'express';
+
+import type { AuthenticatedUser } from '../../auth/authenticated-user';
+import { CurrentUser } from '../../auth/decorators/current-user.decorator';
+import { MCP_PATH } from '../../auth/protected-resource.service';
+import { GatewayRequest, requestIdOf } from '../../common/request-context';
+import { McpService } from './mcp.service';
+
+/**
+ * MCP over Streamable HTTP, stateless: each POST gets a fresh SDK server and transport, so any
+ * replica can answer any request. Behind the global JwtAuthGuard like every route.
+ */
+@Controller()
+export class McpController {
+  constructor(private readonly mcp: McpService) {}
+
+  @Post(MCP_PATH)
+  async post(
+    @Req() request: GatewayRequest,
+    @Res() response: Response,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<void> {
+    if (request.body === undefined) {
+      throw new UnsupportedMediaTypeException(
+        'The MCP endpoint takes JSON-RPC messages sent as application/json',
+      );
+    }
+    const abort = new AbortController();
+    const context = { user, requestId: requestIdOf(request), signal: abort.signal };
+    // Throws before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.
+    this.mcp.authorizeToolCalls(request.body, context);
+
+    const server = this.mcp.createServer(context);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    response.on('close', () => {
+      if (!response.writableFinished) abort.abort();
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    // @Res() only to hand over: the SDK transport writes the MCP answer (status, headers, JSON-RPC body) itself.
+    await transport.handleRequest(request, response, request.body);
+  }
+
+  /** Streamable HTTP §GET: a stateless server offers no server-to-client stream. */
+  @Get(MCP_PATH)
+  @Header('Allow', 'POST')
+  openStream(): never {
+    throw methodNotAllowed('opens no server-to-client stream (GET)');
+  }
+
+  /** Streamable HTTP §session management: there is no session to end. */
+  @Delete(MCP_PATH)
+  @Header('Allow', 'POST')
+  endSession(): never {
+    throw methodNotAllowed('keeps no session to delete (DELETE)');
+  }
+}
+
+function methodNotAllowed(what: string): HttpException {
+  return new HttpException(
+    {
+      message: `This MCP endpoint is stateless and ${what}`,
+      hint: 'Send JSON-RPC messages with POST; answers come back in the POST response.',
+    },
+    HttpStatus.METHOD_NOT_ALLOWED,
+  );
+}

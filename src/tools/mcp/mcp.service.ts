@@ -1,0 +1,104 @@
+import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  CallToolResult,
+  ListToolsRequestSchema,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+
+import type { AuthenticatedUser } from '../../auth/authenticated-user';
+import { missingScopes } from '../../auth/scope-policy';
+import { toolsConfig } from '../../config/tools.config';
+import { ToolCatalog } from '../tool-catalog.service';
+import type { ToolCallContext, ToolDefinition } from '../tool-definition';
+import { ToolInvoker } from '../tool-invoker.service';
+import { ToolsErrorCode, ToolsException } from '../tools.exception';
+import { calledToolNames } from './mcp-tool-calls';
+import { failureResult, toolResult } from './mcp-tool-result';
+
+export const MCP_SERVER_INFO = { name: 'connector-gateway', version: '0.1.0' };
+/** `_meta` key listing, when MCP_LIST_ALL_TOOLS is on, the scopes the caller still lacks for a tool. */
+export const MISSING_SCOPES_META = 'connector-gateway/missingScopes';
+
+/** Apps SDK per-tool authentication: ChatGPT reads it to know which scopes a tool needs. */
+export interface SecurityScheme {
+  type: 'oauth2';
+  scopes: string[];
+}
+
+/** An MCP tool descriptor with the Apps SDK `securitySchemes` (also mirrored in `_meta` for clients that only read that). */
+export interface GatewayMcpTool extends Tool {
+  securitySchemes: SecurityScheme[];
+}
+
+/** The MCP side of the tool catalog: the same tools, scopes and backends as POST /tools/:name. */
+@Injectable()
+export class McpService {
+  private readonly logger = new Logger(McpService.name);
+
+  constructor(
+    private readonly catalog: ToolCatalog,
+    private readonly invoker: ToolInvoker,
+    @Inject(toolsConfig.KEY) private readonly config: ConfigType<typeof toolsConfig>,
+  ) {}
+
+  /**
+   * MCP step-up authorization: a tools/call whose scopes the token lacks must get the HTTP 403
+   * insufficient_scope challenge, so this runs on the raw message before the SDK answers it. Unknown
+   * tools are left to the tools/call handler (JSON-RPC invalid params).
+   */
+  authorizeToolCalls(body: unknown, context: ToolCallContext): void {
+    for (const name of calledToolNames(body)) {
+      try {
+        this.invoker.authorize(name, context);
+      } catch (error) {
+        if (!(error instanceof ToolsException && error.code === ToolsErrorCode.UNKNOWN_TOOL)) throw error;
+      }
+    }
+  }
+
+  /** A low-level SDK server for one HTTP request (stateless Streamable HTTP), bound to its caller. */
+  createServer(context: ToolCallContext): Server {
+    const server = new Server(MCP_SERVER_INFO, { capabilities: { tools: { listChanged: false } } });
+    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.listTools(context.user) }));
+    server.setRequestHandler(CallToolRequestSchema, (request) =>
+      this.callTool(request.params.name, request.params.arguments, context),
+    );
+    return server;
+  }
+
+  /** The tools the caller may call; with MCP_LIST_ALL_TOOLS every tool, the missing scopes marked. */
+  listTools(user: AuthenticatedUser): GatewayMcpTool[] {
+    return this.catalog.list().flatMap((tool) => {
+      const missing = missingScopes(user.scopes, tool.scopes);
+      if (this.config.mcpListAllTools) return [describeTool(tool, { [MISSING_SCOPES_META]: missing })];
+      return missing.length === 0 ? [describeTool(tool)] : [];
+    });
+  }
+
+  async callTool(name: string, args: unknown, context: ToolCallContext): Promise<CallToolResult> {
+    try {
+      return toolResult(await this.invoker.invoke(name, args ?? {}, context), context.requestId);
+    } catch (error) {
+      if (!(error instanceof ToolsException || error instanceof HttpException)) {
+        this.logger.error(
+          `MCP call of ${name} failed: ${(error as Error)?.name ?? 'error'} (requestId=${context.requestId})`,
+        );
+      }
+      return failureResult(error, name, context.requestId);
+    }
+  }
+}
+
+function describeTool(tool: ToolDefinition, meta: Record<string, unknown> = {}): GatewayMcpTool {
+  const securitySchemes: SecurityScheme[] = [{ type: 'oauth2', scopes: tool.scopes }];
+  return {
+    name: tool.name,
+    description: tool.description,
+    inputSchema: tool.inputSchema as Tool['inputSchema'],
+    securitySchemes,
+    _meta: { securitySchemes, ...meta },
+  };
+}

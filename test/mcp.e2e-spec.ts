@@ -1,0 +1,269 @@
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+import { runDemoClient } from '../src/local/demo-client';
+import { McpStand, signIn, SignedInClient, startMcpStand } from './support/mcp-stand';
+
+const ALL_TOOLS = [
+  'create_note',
+  'current_time',
+  'echo',
+  'maintenance_report',
+  'offline_report',
+  'search_notes',
+];
+
+describe('MCP endpoint, driven by the MCP SDK client through a real OAuth flow', () => {
+  let stand: McpStand;
+  let alice: SignedInClient;
+  let resourceMetadata: string;
+
+  beforeAll(async () => {
+    stand = await startMcpStand();
+    alice = await signIn(stand);
+    resourceMetadata = `${stand.gateway.url}/.well-known/oauth-protected-resource`;
+  });
+
+  afterAll(async () => {
+    await alice?.client.close();
+    await stand?.stop();
+  });
+
+  async function call(
+    client: SignedInClient,
+    name: string,
+    args: Record<string, unknown>,
+  ): Promise<CallToolResult> {
+    return (await client.client.callTool({ name, arguments: args })) as CallToolResult;
+  }
+
+  describe('from nothing', () => {
+    it('goes 401 → protected-resource metadata → issuer metadata → registration → PKCE → token → initialize', async () => {
+      const discovery = (await (
+        await fetch(`${stand.issuer.issuer}/.well-known/oauth-authorization-server`)
+      ).json()) as {
+        registration_endpoint: string;
+        token_endpoint: string;
+      };
+      const fresh = await signIn(stand, { loginHint: 'carol' });
+
+      const steps = fresh.exchanges.map(({ method, url, status }) => `${method} ${url.href} ${status}`);
+      expect(steps.slice(0, 7)).toEqual([
+        `POST ${stand.mcpUrl.href} 401`,
+        `GET ${resourceMetadata} 200`,
+        `GET ${stand.issuer.issuer}/.well-known/oauth-authorization-server 200`,
+        `POST ${discovery.registration_endpoint} 201`,
+        `POST ${discovery.token_endpoint} 200`,
+        `POST ${stand.mcpUrl.href} 200`,
+        `POST ${stand.mcpUrl.href} 202`,
+      ]);
+      // The SDK asks for the scopes the 401 challenge announced, and gets them all.
+      expect(fresh.provider.authorizations).toEqual([
+        {
+          requestedScopes: ['notes:read', 'notes:write', 'time:read', 'tools:read'],
+          grantedScopes: expect.any(Array),
+          loginHint: 'carol',
+        },
+      ]);
+      expect(fresh.provider.grantedScopes().sort()).toEqual([
+        'notes:read',
+        'notes:write',
+        'time:read',
+        'tools:read',
+      ]);
+      expect(fresh.client.getServerVersion()).toEqual({
+        name: 'connector-gateway',
+        version: expect.any(String),
+      });
+      expect(fresh.transport.protocolVersion).toBe('2025-11-25');
+      await fresh.client.close();
+    });
+
+    it('lists the tools and calls one, forwarded to the backend with the signed identity of the user', async () => {
+      const { tools } = await alice.client.listTools();
+      expect(tools.map((tool) => tool.name)).toEqual(ALL_TOOLS);
+
+      const result = await call(alice, 'echo', { message: 'hello' });
+
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toEqual({
+        echo: 'hello',
+        sub: 'alice',
+        scopes: expect.arrayContaining(['tools:read']),
+      });
+      expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(result.structuredContent);
+      expect(stand.backend.calls.at(-1)).toMatchObject({
+        path: '/echo',
+        sub: 'alice',
+        args: { message: 'hello' },
+      });
+      expect(stand.backend.refused).toBe(0);
+    });
+
+    it('serves an in-process tool (current_time) from the same catalog', async () => {
+      const result = await call(alice, 'current_time', { timeZone: 'Europe/Paris' });
+
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ timeZone: 'Europe/Paris', requestedBy: 'alice' });
+    });
+  });
+
+  describe('tools/list', () => {
+    it('lists only what a narrow token may call, each with its input schema and Apps SDK securitySchemes', async () => {
+      const narrow = await signIn(stand, { consentTo: ['tools:read'] });
+      expect(narrow.provider.grantedScopes()).toEqual(['tools:read']);
+
+      const { tools: narrowTools } = await narrow.client.listTools();
+      const { tools: wideTools } = await alice.client.listTools();
+
+      expect(narrowTools.map((tool) => tool.name)).toEqual(['echo', 'maintenance_report', 'offline_report']);
+      expect(wideTools.map((tool) => tool.name)).toEqual(ALL_TOOLS);
+      expect(narrowTools.find((tool) => tool.name === 'echo')).toMatchObject({
+        description: expect.any(String),
+        inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
+        _meta: { securitySchemes: [{ type: 'oauth2', scopes: ['tools:read'] }] },
+      });
+      expect(wideTools.find((tool) => tool.name === 'current_time')?._meta).toEqual({
+        securitySchemes: [{ type: 'oauth2', scopes: ['time:read'] }],
+      });
+      await narrow.client.close();
+    });
+  });
+
+  describe('step-up authorization', () => {
+    it('answers a call lacking a scope with HTTP 403; the SDK re-authorizes with the announced scopes and the retried call succeeds', async () => {
+      const bob = await signIn(stand, { loginHint: 'bob', consentTo: ['tools:read'] });
+      bob.provider.consentTo = undefined;
+      bob.exchanges.length = 0;
+      const search = (): Promise<CallToolResult> => call(bob, 'search_notes', { query: 'scopes' });
+
+      // SDK 1.32: on 403 insufficient_scope it starts an authorization for the challenge's scope and
+      // throws UnauthorizedError, as for any interactive authorization; the app finishes it and retries.
+      await expect(search()).rejects.toBeInstanceOf(UnauthorizedError);
+
+      // Only POSTs: the SDK's optional GET for a server-to-client stream (405 here) may land at any time.
+      const [forbidden, token] = bob.exchanges.filter((exchange) => exchange.method === 'POST');
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.response.headers.get('www-authenticate')).toBe(
+        `Bearer error="insufficient_scope", error_description="Tool search_notes requires scope notes:read", scope="tools:read notes:read", resource_metadata="${resourceMetadata}"`,
+      );
+      expect(token).toBeUndefined();
+      expect(bob.provider.authorizations.at(-1)).toMatchObject({
+        requestedScopes: ['tools:read', 'notes:read'],
+      });
+      expect(stand.backend.calls.filter((backendCall) => backendCall.sub === 'bob')).toEqual([]);
+
+      await bob.transport.finishAuth(bob.provider.takeAuthorizationCode());
+      const result = await search();
+
+      expect(bob.provider.grantedScopes().sort()).toEqual(['notes:read', 'tools:read']);
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toEqual({ notes: [expect.objectContaining({ title: 'Scopes' })] });
+      expect(stand.backend.calls.at(-1)).toMatchObject({ path: '/search_notes', sub: 'bob' });
+      await bob.client.close();
+    });
+  });
+
+  describe('tools/call errors', () => {
+    it('returns invalid arguments as a tool error listing the violations (SEP-1303), without calling the backend', async () => {
+      const before = stand.backend.calls.length;
+
+      const result = await call(alice, 'echo', { message: 42, extra: true });
+
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toMatchObject({
+        code: 'INVALID_ARGUMENTS',
+        tool: 'echo',
+        violations: expect.arrayContaining([
+          { path: '/message', message: 'must be string' },
+          { path: '/', message: 'must NOT have additional properties' },
+        ]),
+      });
+      expect((result.content[0] as { text: string }).text).toMatch(
+        /input schema of "echo".*\/message must be string/,
+      );
+      expect(stand.backend.calls).toHaveLength(before);
+    });
+
+    it('answers an unknown tool with JSON-RPC invalid params (-32602)', async () => {
+      const failure = await call(alice, 'no_such_tool', {}).catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(McpError);
+      expect(failure).toMatchObject({
+        code: ErrorCode.InvalidParams,
+        message: expect.stringContaining('Unknown tool "no_such_tool"'),
+      });
+    });
+
+    it('reports an unreachable backend as a tool error carrying the request id', async () => {
+      alice.exchanges.length = 0;
+
+      const result = await call(alice, 'offline_report', {});
+
+      const requestId = alice.exchanges.at(-1)!.response.headers.get('x-request-id');
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toMatchObject({
+        code: 'UPSTREAM_UNREACHABLE',
+        tool: 'offline_report',
+        requestId,
+      });
+      expect((result.content[0] as { text: string }).text).toBe(
+        `The backend of "offline_report" is unreachable (ECONNREFUSED) (request id: ${requestId})`,
+      );
+    });
+
+    it("reports a backend's 5xx as a tool error with the status and an excerpt of its body", async () => {
+      const result = await call(alice, 'maintenance_report', {});
+
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toMatchObject({
+        error: 'upstream_error',
+        status: 503,
+        tool: 'maintenance_report',
+      });
+      expect((result.content[0] as { text: string }).text).toMatch(
+        /^The backend of "maintenance_report" answered HTTP 503: .*down for maintenance.* \(request id: [\w-]+\)$/,
+      );
+    });
+
+    it("reports an in-process tool's refusal as a tool error with its message", async () => {
+      const result = await call(alice, 'current_time', { timeZone: 'Mars/Olympus_Mons' });
+
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toMatchObject({ status: 400, tool: 'current_time' });
+      expect((result.content[0] as { text: string }).text).toMatch(
+        /HTTP 400: Unknown time zone "Mars\/Olympus_Mons"/,
+      );
+    });
+  });
+
+  describe('npm run demo:client', () => {
+    it('prints every step, from the 401 to a call that needed a step-up', async () => {
+      const lines: string[] = [];
+
+      await runDemoClient(stand.mcpUrl, (line) => lines.push(line));
+
+      const output = lines.join('\n');
+      const expected = [
+        /POST .*\/mcp → 401, WWW-Authenticate: Bearer scope=/,
+        /protected-resource metadata GET .* → 200: resource http:\/\/127\.0\.0\.1:\d+\/mcp/,
+        /authorization-server metadata GET .* → 200/,
+        /dynamic client registration POST .* → 201: client_id \S+/,
+        /PKCE \(S256\) authorization, followed headlessly: .*consented to "tools:read"/,
+        /token POST .* → 200: Bearer access token, scope "tools:read"/,
+        /initialize → connector-gateway .*, protocol 2025-11-25/,
+        /tools\/list → echo \[tools:read\], maintenance_report/,
+        /tools\/call echo → result: .*Hello from the MCP SDK client/,
+        /POST .*\/mcp → 403, WWW-Authenticate: Bearer error="insufficient_scope".* scope="tools:read notes:read"/,
+        /tools\/call search_notes → result: .*notes/,
+      ];
+      let from = 0;
+      for (const pattern of expected) {
+        const index = lines.findIndex((line, at) => at >= from && pattern.test(line));
+        expect({ pattern: pattern.source, found: index >= 0, output }).toMatchObject({ found: true });
+        from = index + 1;
+      }
+      expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    });
+  });
+});

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+
+import { DevIssuerHandle, launchDevIssuer } from '../../src/local/dev-issuer.launcher';
+import {
+  connectWithOAuth,
+  HeadlessOAuthClientOptions,
+  HeadlessOAuthClientProvider,
+  HttpExchange,
+  McpConnection,
+  tracingFetch,
+} from '../../src/local/mcp-oauth-provider';
+import { freePort, startGateway, TestGateway } from './gateway-harness';
+import { McpTestBackend, startMcpTestBackend, writeMcpToolsFile } from './mcp-backend';
+
+export const STAND_SCOPES = ['tools:read', 'notes:read', 'notes:write', 'time:read'];
+
+/** A real dev issuer (oidc-provider), a signed-call backend and a gateway whose MCP URL is the issuer's audience. */
+export interface McpStand {
+  issuer: DevIssuerHandle;
+  backend: McpTestBackend;
+  gateway: TestGateway;
+  mcpUrl: URL;
+  /** The gateway's configuration, for starting variants of it. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startMcpStand(): Promise<McpStand> {
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const mcpUrl = new URL(`${publicUrl}/mcp`);
+  const secret = randomBytes(32).toString('hex');
+  const issuer = await launchDevIssuer({ audience: mcpUrl.href, scopes: STAND_SCOPES });
+  const backend = await startMcpTestBackend(secret);
+  const env = {
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    OAUTH_ISSUER: issuer.issuer,
+    OAUTH_AUDIENCE: mcpUrl.href,
+    FUNCTIONS_BASE: backend.url,
+    TOOLS_FILE: writeMcpToolsFile(backend.url, `http://127.0.0.1:${await freePort()}/report`),
+    GATEWAY_HMAC_SECRET: secret,
+    EXAMPLE_TOOLS_ENABLED: 'true',
+  };
+  const gateway = await startGateway(env);
+  return {
+    issuer,
+    backend,
+    gateway,
+    mcpUrl,
+    env,
+    stop: async () => {
+      await gateway.stop();
+      await backend.stop();
+      await issuer.stop();
+    },
+  };
+}
+
+/** Another gateway next to the stand's, on its own port, with `overrides` applied to the stand's configuration. */
+export async function startVariant(stand: McpStand, overrides: Record<string, string>): Promise<TestGateway> {
+  const port = await freePort();
+  return startGateway({
+    ...stand.env,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ...overrides,
+  });
+}
+
+export interface SignedInClient extends McpConnection {
+  provider: HeadlessOAuthClientProvider;
+  /** Every HTTP exchange of the SDK client (MCP, discovery, registration, token), in order. */
+  exchanges: HttpExchange[];
+  accessToken(): string;
+}
+
+/** The MCP SDK client, connected through the whole OAuth flow from nothing. */
+export async function signIn(
+  stand: McpStand,
+  options: HeadlessOAuthClientOptions = {},
+): Promise<SignedInClient> {
+  const provider = new HeadlessOAuthClientProvider({ loginHint: 'alice', ...options });
+  const exchanges: HttpExchange[] = [];
+  const connection = await connectWithOAuth(
+    stand.mcpUrl,
+    provider,
+    tracingFetch((exchange) => void exchanges.push(exchange)),
+  );
+  return { ...connection, provider, exchanges, accessToken: () => provider.tokens()!.access_token };
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** One Streamable HTTP request without the SDK, to see exactly what goes over the wire. */
+export async function rawMcp(
+  url: URL | string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+): Promise<RawAnswer> {
+  const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(url, {
+    method: init.method ?? 'POST',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as unknown) : undefined,
+  };
+}
+
+export function toolCall(
+  name: string,
+  args: Record<string, unknown>,
+  id: number = 1,
+): Record<string, unknown> {
+  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } };
+}
