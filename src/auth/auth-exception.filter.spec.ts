@@ -1,6 +1,6 @@
 import { testAppConfig, testAuthConfig } from '../testing/config.fixtures';
-import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
 import { thrownBy } from '../testing/errors';
+import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
 import { testUser } from '../testing/token.fixtures';
 import { AUTH_HINTS, AuthErrorCode, AuthException } from './auth.exception';
 import { AuthExceptionFilter } from './auth-exception.filter';

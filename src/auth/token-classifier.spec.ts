@@ -1,7 +1,7 @@
-import { AuthErrorCode, AuthException } from './auth.exception';
-import { classifyToken } from './token-classifier';
 import { thrownBy } from '../testing/errors';
 import { base64UrlJson, compactJws } from '../testing/token.fixtures';
+import { AuthErrorCode, AuthException } from './auth.exception';
+import { classifyToken } from './token-classifier';
 
 const RS256_ONLY = ['RS256'];
 

@@ -1,5 +1,5 @@
-import { TempDir } from '../testing/temp-dir';
 import { thrownBy } from '../testing/errors';
+import { TempDir } from '../testing/temp-dir';
 import { buildCatalog, CatalogError, CatalogSources } from './catalog-loader';
 import type { ToolDefinition } from './tool-definition';
 
@@ -39,15 +39,13 @@ describe('buildCatalog', () => {
   beforeEach(() => (dir = new TempDir()));
   afterEach(() => dir.remove());
 
+  const catalogOf = (sources: Partial<CatalogSources>): ToolDefinition[] =>
+    buildCatalog({ functionsBase: FUNCTIONS_BASE, codeTools: [], ...sources });
   const problemsOf = (sources: Partial<CatalogSources>): string[] =>
     thrownBy(() => buildCatalog({ codeTools: [], ...sources }), CatalogError).problems;
 
   it('reads a YAML TOOLS_FILE and forwards each tool to FUNCTIONS_BASE unless it names its upstream', () => {
-    const catalog = buildCatalog({
-      toolsFile: dir.write('tools.yaml', CRM_YAML),
-      functionsBase: FUNCTIONS_BASE,
-      codeTools: [],
-    });
+    const catalog = catalogOf({ toolsFile: dir.write('tools.yaml', CRM_YAML) });
 
     expect(catalog).toEqual([
       {
@@ -77,16 +75,15 @@ describe('buildCatalog', () => {
       JSON.stringify([{ name: 'weather', description: 'Forecast.', scopes: ['weather:read'] }]),
     );
 
-    expect(buildCatalog({ toolsFile: file, functionsBase: FUNCTIONS_BASE, codeTools: [] })).toMatchObject([
+    expect(catalogOf({ toolsFile: file })).toMatchObject([
       { name: 'weather', scopes: ['weather:read'], upstreamUrl: 'https://functions.internal/api/weather' },
     ]);
   });
 
   it('lists file, in-code and TOOL_SCOPES_JSON tools together, sorted by name', () => {
-    const catalog = buildCatalog({
+    const catalog = catalogOf({
       toolsFile: dir.write('tools.yaml', CRM_YAML),
       toolScopesJson: '{"billing_export": ["billing:read"]}',
-      functionsBase: FUNCTIONS_BASE,
       codeTools: [inProcessTool()],
     });
 
@@ -100,13 +97,7 @@ describe('buildCatalog', () => {
 
   describe('TOOL_SCOPES_JSON (the seed gateway form)', () => {
     it('adds a forwarded tool that accepts any object', () => {
-      expect(
-        buildCatalog({
-          toolScopesJson: '{"billing_export": ["billing:read"]}',
-          functionsBase: FUNCTIONS_BASE,
-          codeTools: [],
-        }),
-      ).toEqual([
+      expect(catalogOf({ toolScopesJson: '{"billing_export": ["billing:read"]}' })).toEqual([
         {
           name: 'billing_export',
           description: 'Forwarded to https://functions.internal/api/billing_export',
@@ -119,10 +110,9 @@ describe('buildCatalog', () => {
     });
 
     it('overrides the scopes of a tool defined in the file or in code', () => {
-      const catalog = buildCatalog({
+      const catalog = catalogOf({
         toolsFile: dir.write('tools.yaml', CRM_YAML),
         toolScopesJson: '{"crm_search": ["crm:admin"], "current_time": ["clock:read"]}',
-        functionsBase: FUNCTIONS_BASE,
         codeTools: [inProcessTool()],
       });
 
