@@ -58,10 +58,7 @@ export function toErrorResponse(exception: unknown, requestId: string): { status
   }
   const bodyParserStatus = bodyParserErrorStatus(exception);
   if (bodyParserStatus !== undefined) {
-    const message =
-      bodyParserStatus === HttpStatus.PAYLOAD_TOO_LARGE
-        ? 'Request body exceeds MAX_BODY_BYTES'
-        : 'Request body is not valid JSON';
+    const message = BODY_PARSER_MESSAGES[bodyParserStatus] ?? 'The request body could not be read';
     return { status: bodyParserStatus, body: { error: STATUS_ERRORS[bodyParserStatus] ?? 'invalid_request', message, requestId } };
   }
   return {
@@ -69,6 +66,12 @@ export function toErrorResponse(exception: unknown, requestId: string): { status
     body: { error: 'internal_error', message: 'Internal error; quote the request id when reporting it', requestId },
   };
 }
+
+const BODY_PARSER_MESSAGES: Record<number, string> = {
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'Request body exceeds MAX_BODY_BYTES',
+  [HttpStatus.BAD_REQUEST]: 'Request body is not valid JSON',
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'Unsupported request body encoding or charset',
+};
 
 /** body-parser errors carry `type` and `status`; only their status is trusted, never their text. */
 export function bodyParserErrorStatus(exception: unknown): number | undefined {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
 import type { JsonSchema, ToolDefinition } from './tool-definition';
@@ -56,7 +57,7 @@ export function buildCatalog(sources: CatalogSources): ToolDefinition[] {
     }
   }
 
-  const ajv = new Ajv({ strict: false });
+  const ajv = addFormats(new Ajv({ strict: false }));
   for (const tool of tools.values()) {
     const where = `tool "${tool.name}" (${tool.source})`;
     if (!TOOL_NAME.test(tool.name)) problems.push(`${where}: name must match ${TOOL_NAME.source}`);
