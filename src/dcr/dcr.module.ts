@@ -1,11 +1,60 @@
-import { Module } from '@nestjs/common';
+import { Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 
+import { AuthModule } from '../auth/auth.module';
+import { appConfig } from '../config/app.config';
+import { dcrConfig } from '../config/dcr.config';
+import { ClientPreparationService } from './client-preparation.service';
+import { DcrExceptionFilter } from './dcr-exception.filter';
 import { DcrHealthIndicator } from './dcr-health.indicator';
+import { DcrReconciler } from './dcr-reconciler.service';
+import { DcrStatus } from './dcr-status';
+import { LogWebhookController } from './log-webhook.controller';
+import { ManagementClient } from './management.client';
+import { PreparationQueue } from './preparation.queue';
+import { TenantDoctor } from './tenant-doctor.service';
+import { WebhookSecretGuard } from './webhook-secret.guard';
 
 @Module({
-  imports: [TerminusModule],
-  providers: [DcrHealthIndicator],
-  exports: [DcrHealthIndicator],
+  imports: [TerminusModule, AuthModule],
+  controllers: [LogWebhookController],
+  providers: [
+    ManagementClient,
+    ClientPreparationService,
+    PreparationQueue,
+    DcrReconciler,
+    DcrStatus,
+    DcrHealthIndicator,
+    TenantDoctor,
+    WebhookSecretGuard,
+    { provide: APP_FILTER, useClass: DcrExceptionFilter },
+  ],
+  exports: [DcrHealthIndicator, TenantDoctor, ClientPreparationService, ManagementClient],
 })
-export class DcrModule {}
+export class DcrModule implements OnModuleInit {
+  private readonly logger = new Logger(DcrModule.name);
+
+  constructor(
+    @Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  /** Says at start-up what the DCR automation will not do; a warning once Auth0 is clearly in use. */
+  onModuleInit(): void {
+    const auth0InUse = this.config.managementConfigured || this.app.production;
+    const say = (message: string): void =>
+      auth0InUse ? this.logger.warn(message) : this.logger.log(message);
+    if (!this.config.webhookSecret) {
+      say(
+        'LOG_WEBHOOK_SECRET is not set: POST /auth0-log-webhook refuses every delivery (503 webhook_not_configured)',
+      );
+    }
+    if (!this.config.managementConfigured) {
+      say(
+        'MGMT_DOMAIN/MGMT_CLIENT_ID/MGMT_CLIENT_SECRET are not set: DCR clients are not prepared by the gateway',
+      );
+    }
+  }
+}

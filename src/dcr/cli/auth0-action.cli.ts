@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+import { ConfigType } from '@nestjs/config';
+
+import { appConfig } from '../../config/app.config';
+import { dcrConfig } from '../../config/dcr.config';
+import { ClientPreparationService } from '../client-preparation.service';
+import {
+  DOCS_EXAMPLE_SETTINGS,
+  generatePostLoginAction,
+  generatePostLoginActionDoc,
+  PostLoginActionSettings,
+} from '../post-login-action.generator';
+import { withGatewayContext, writeStderr, writeStdout } from './cli-context';
+
+export const DOCS_DIR = path.resolve(__dirname, '../../../docs/auth0');
+export const ACTION_DOC_FILES = { js: 'chatgpt-post-login-action.js', md: 'chatgpt-post-login-action.md' };
+
+/**
+ * `npm run auth0:action`: prints the Post-Login Action for this gateway's audience and scopes.
+ * `npm run auth0:action -- --write-docs` regenerates docs/auth0/chatgpt-post-login-action.{js,md}.
+ */
+export async function runActionCli(args: string[], out = writeStdout, err = writeStderr): Promise<number> {
+  if (args.includes('--write-docs')) {
+    writeActionDocs(DOCS_DIR);
+    out(`wrote ${ACTION_DOC_FILES.js} and ${ACTION_DOC_FILES.md} in ${DOCS_DIR}`);
+    return 0;
+  }
+  return withGatewayContext(async (app) => {
+    const preparation = app.get(ClientPreparationService);
+    if (!preparation.audience) {
+      err('error: OAUTH_AUDIENCE is not set; the Action needs the API identifier of the gateway');
+      return 1;
+    }
+    const settings: PostLoginActionSettings = {
+      audience: preparation.audience,
+      scopes: preparation.scopes,
+      clientNamePattern: app.get<ConfigType<typeof dcrConfig>>(dcrConfig.KEY).clientNamePattern,
+      claimNamespace: `${app.get<ConfigType<typeof appConfig>>(appConfig.KEY).publicUrl}/`,
+    };
+    out(generatePostLoginAction(settings));
+    return 0;
+  }, err);
+}
+
+export function writeActionDocs(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, ACTION_DOC_FILES.js), generatePostLoginAction(DOCS_EXAMPLE_SETTINGS));
+  writeFileSync(path.join(dir, ACTION_DOC_FILES.md), generatePostLoginActionDoc(DOCS_EXAMPLE_SETTINGS));
+}
+
+if (require.main === module) {
+  void runActionCli(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+/**
+ * Builds the gateway's modules without an HTTP server (so no webhook and no reconciler), runs `work` and
+ * closes them. Configuration comes through src/config exactly as for the gateway; a configuration error
+ * prints its list of problems. Returns the process exit code.
+ */
+export async function withGatewayContext(
+  work: (app: INestApplicationContext) => Promise<number>,
+  write: (text: string) => void,
+): Promise<number> {
+  let app: INestApplicationContext | undefined;
+  try {
+    // Imported here: modules read the configuration when they load.
+    const { AppModule } = await import('../../app.module');
+    app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'], abortOnError: false });
+    return await work(app);
+  } catch (error) {
+    write(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await app?.close();
+  }
+}
+
+export function writeStdout(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function writeStderr(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}

@@ -1,0 +1,124 @@
+import type { DcrMode } from '../config/dcr.config';
+import type { Auth0Client, Auth0ClientGrant } from './management.types';
+
+export type TenantMode = Exclude<DcrMode, 'auto'>;
+
+export interface AllowList {
+  clientNamePattern: RegExp;
+  redirectHosts: string[];
+}
+
+export type AllowListVerdict = { allowed: true } | { allowed: false; reason: string };
+
+/**
+ * DCR is open to anyone, so a registered client is only touched when its name matches the pattern and
+ * every redirect URI is https on an allowed host: one foreign callback would let a stranger receive
+ * codes for our API.
+ */
+export function checkAllowList(client: Auth0Client, allowList: AllowList): AllowListVerdict {
+  const name = client.name ?? '';
+  if (!allowList.clientNamePattern.test(name)) {
+    return { allowed: false, reason: `name ${JSON.stringify(name)} does not match DCR_CLIENT_NAME_PATTERN` };
+  }
+  const callbacks = client.callbacks ?? [];
+  if (callbacks.length === 0) return { allowed: false, reason: 'the client has no redirect URI' };
+  const foreign = callbacks.filter((uri) => !allowedRedirect(uri, allowList.redirectHosts));
+  if (foreign.length > 0) {
+    return { allowed: false, reason: `redirect URI(s) outside DCR_REDIRECT_HOSTS: ${foreign.join(', ')}` };
+  }
+  return { allowed: true };
+}
+
+function allowedRedirect(uri: string, hosts: string[]): boolean {
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'https:' && hosts.includes(url.hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The mode a client is prepared in. A client's own `third_party_security_mode` is set when it is created
+ * and never changes, so it wins; `tpc_` ids only exist in strict mode; then the tenant's DCR setting.
+ * When nothing tells, strict: it never promotes a client to first party.
+ */
+export function resolveMode(
+  configured: DcrMode,
+  tenantMode: TenantMode | undefined,
+  client: Auth0Client,
+): TenantMode {
+  if (configured !== 'auto') return configured;
+  const own = client.third_party_security_mode;
+  if (own === 'strict' || own === 'permissive') return own;
+  if (client.client_id?.startsWith('tpc_')) return 'strict';
+  return tenantMode ?? 'strict';
+}
+
+/** The seed's promotion, for permissive tenants: a first-party public client using code + refresh tokens. */
+export const PERMISSIVE_CLIENT = {
+  app_type: 'regular_web',
+  is_first_party: true,
+  token_endpoint_auth_method: 'none',
+  grant_types: ['authorization_code', 'refresh_token'],
+} as const;
+
+/** What the gateway may write on a strict (third-party) client: a subset of the fields Auth0 curates. */
+export const STRICT_CLIENT_FIELDS = ['grant_types'] as const;
+const REQUIRED_GRANT_TYPES = ['authorization_code', 'refresh_token'];
+
+/** The fields to PATCH on the client, or undefined when it already has them (no write at all). */
+export function clientPatch(client: Auth0Client, mode: TenantMode): Record<string, unknown> | undefined {
+  const patch: Record<string, unknown> = {};
+  if (mode === 'permissive') {
+    if (client.app_type !== PERMISSIVE_CLIENT.app_type) patch.app_type = PERMISSIVE_CLIENT.app_type;
+    if (client.is_first_party !== true) patch.is_first_party = true;
+    if (client.token_endpoint_auth_method !== PERMISSIVE_CLIENT.token_endpoint_auth_method) {
+      patch.token_endpoint_auth_method = PERMISSIVE_CLIENT.token_endpoint_auth_method;
+    }
+    if (!sameSet(client.grant_types ?? [], PERMISSIVE_CLIENT.grant_types))
+      patch.grant_types = [...PERMISSIVE_CLIENT.grant_types];
+  } else {
+    // Strict: keep what the client registered and only add the grants ChatGPT needs; never is_first_party.
+    const grantTypes = client.grant_types ?? [];
+    const missing = REQUIRED_GRANT_TYPES.filter((type) => !grantTypes.includes(type));
+    if (missing.length > 0) patch.grant_types = [...grantTypes, ...missing];
+  }
+  return Object.keys(patch).length > 0 ? patch : undefined;
+}
+
+/** Scopes the client should hold but the grant lacks. */
+export function missingScopes(
+  grant: Pick<Auth0ClientGrant, 'scope'> | undefined,
+  wanted: string[],
+): string[] {
+  const held = new Set(grant?.scope ?? []);
+  return wanted.filter((scope) => !held.has(scope));
+}
+
+export interface TenantView {
+  /** The user client grant for OAUTH_AUDIENCE, by client id. */
+  grants: Map<string, Auth0ClientGrant>;
+  /** For each login connection, the ids of the clients it is enabled for. */
+  enabledClients: Set<string>[];
+}
+
+/** True when nothing is left to do for the client: fields set, every connection enabled, the grant complete. */
+export function isPrepared(
+  client: Auth0Client,
+  mode: TenantMode,
+  tenant: TenantView,
+  scopes: string[],
+): boolean {
+  const id = client.client_id ?? '';
+  return (
+    clientPatch(client, mode) === undefined &&
+    tenant.enabledClients.every((enabled) => enabled.has(id)) &&
+    tenant.grants.has(id) &&
+    missingScopes(tenant.grants.get(id), scopes).length === 0
+  );
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && b.every((item) => a.includes(item));
+}

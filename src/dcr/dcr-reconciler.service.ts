@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { HttpAdapterHost } from '@nestjs/core';
+
+import { dcrConfig } from '../config/dcr.config';
+import { checkAllowList, isPrepared, resolveMode } from './client-policy';
+import { ClientPreparationService } from './client-preparation.service';
+import { DcrStatus, ReconcileReport } from './dcr-status';
+import { ManagementClient } from './management.client';
+import { PreparationQueue } from './preparation.queue';
+
+/**
+ * At start-up and every DCR_RECONCILE_INTERVAL_S: every client that matches the allow-list but is not
+ * prepared (fields, connections, grant) goes to the queue, so a webhook delivery that never arrived, or a
+ * preparation that failed for good, cannot leave a ChatGPT client broken.
+ *
+ * Several replicas may reconcile at once: each one reads the tenant and queues the same clients, and the
+ * preparation converges on one state (see ClientPreparationService), so running it twice writes nothing new.
+ */
+@Injectable()
+export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DcrReconciler.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<ReconcileReport>;
+
+  constructor(
+    @Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>,
+    private readonly management: ManagementClient,
+    private readonly preparation: ClientPreparationService,
+    private readonly queue: PreparationQueue,
+    private readonly status: DcrStatus,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Only a serving gateway reconciles; the auth0:* CLIs build the same modules without an HTTP server.
+    if (!this.management.configured || !this.adapterHost.httpAdapter) return;
+    void this.run();
+    if (this.config.reconcileIntervalMs > 0) {
+      this.timer = setInterval(() => void this.run(), this.config.reconcileIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One pass; a pass still running is shared rather than overlapped. */
+  run(): Promise<ReconcileReport> {
+    this.running ??= this.reconcile().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async reconcile(): Promise<ReconcileReport> {
+    const at = new Date().toISOString();
+    let report: ReconcileReport;
+    try {
+      const clients = await this.management.listClients();
+      const matching = clients.filter(
+        (client) => client.client_id && checkAllowList(client, this.preparation.allowList).allowed,
+      );
+      let queued = 0;
+      if (matching.length > 0) {
+        const [tenant, tenantMode] = [
+          await this.preparation.tenantView(),
+          await this.preparation.tenantMode(),
+        ];
+        const scopes = this.preparation.scopes;
+        for (const client of matching) {
+          const mode = resolveMode(this.config.mode, tenantMode, client);
+          if (isPrepared(client, mode, tenant, scopes)) continue;
+          if (this.queue.enqueue({ clientId: client.client_id!, source: 'reconciler' }) === 'queued')
+            queued += 1;
+        }
+      }
+      report = { at, matching: matching.length, queued };
+      this.logger.log({ msg: 'reconciled', matching: matching.length, queued });
+    } catch (error) {
+      report = { at, matching: 0, queued: 0, error: (error as Error).message };
+      this.logger.warn({ msg: 'reconciliation failed; next pass will try again', reason: report.error });
+    }
+    this.status.lastReconcile = report;
+    return report;
+  }
+}

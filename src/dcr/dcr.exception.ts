@@ -1,0 +1,48 @@
+import { HttpStatus } from '@nestjs/common';
+
+export enum DcrErrorCode {
+  WEBHOOK_NOT_CONFIGURED = 'WEBHOOK_NOT_CONFIGURED',
+  WEBHOOK_SECRET_MISSING = 'WEBHOOK_SECRET_MISSING',
+  WEBHOOK_SECRET_WRONG = 'WEBHOOK_SECRET_WRONG',
+}
+
+const ANSWERS: Record<DcrErrorCode, { status: number; error: string; hint: string }> = {
+  [DcrErrorCode.WEBHOOK_NOT_CONFIGURED]: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    error: 'webhook_not_configured',
+    hint: 'Set LOG_WEBHOOK_SECRET on the gateway (openssl rand -hex 24) and the same value in the Auth0 log stream (see docs/auth0/dcr-log-webhook.md).',
+  },
+  [DcrErrorCode.WEBHOOK_SECRET_MISSING]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'unauthorized',
+    hint: 'In the Auth0 log stream settings set the Authorization header to "Bearer <LOG_WEBHOOK_SECRET>" (typed exactly so), or send X-Webhook-Secret.',
+  },
+  [DcrErrorCode.WEBHOOK_SECRET_WRONG]: {
+    status: HttpStatus.FORBIDDEN,
+    error: 'forbidden',
+    hint: 'The secret does not match LOG_WEBHOOK_SECRET: copy the same value into the log stream\'s Authorization header ("Bearer <secret>").',
+  },
+};
+
+/** A refused log-webhook delivery; DcrExceptionFilter maps it to HTTP. */
+export class DcrException extends Error {
+  constructor(
+    readonly code: DcrErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DcrException';
+  }
+
+  get status(): number {
+    return ANSWERS[this.code].status;
+  }
+
+  get error(): string {
+    return ANSWERS[this.code].error;
+  }
+
+  get hint(): string {
+    return ANSWERS[this.code].hint;
+  }
+}

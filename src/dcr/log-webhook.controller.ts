@@ -1,0 +1,86 @@
+import { Body, Controller, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+import { Public } from '../auth/decorators/public.decorator';
+import { requestIdOf } from '../common/request-context';
+import { DcrStatus } from './dcr-status';
+import { parseLogDelivery } from './log-event.parser';
+import { ManagementClient } from './management.client';
+import { PreparationQueue } from './preparation.queue';
+import { WebhookSecretGuard } from './webhook-secret.guard';
+
+/** The log-stream routes (gateway.ts gives them the raw text body). */
+export const LOG_WEBHOOK_ROUTES = ['auth0-log-webhook', 'auth0/logs'];
+
+export interface LogDeliveryAnswer {
+  /** Well-formed records. */
+  accepted: number;
+  dcrEvents: number;
+  /** DCR events whose preparation was queued now. */
+  queued: number;
+  /** DCR events already seen (same log id, or the client queued or prepared). */
+  duplicates: number;
+  ignored: number;
+  malformed: number;
+  /** `disabled` when MGMT_* is not configured: DCR events are counted but nothing is prepared. */
+  preparation: 'enabled' | 'disabled';
+  requestId: string;
+}
+
+/**
+ * Auth0 log streams: authenticated by the shared secret (not a bearer token, hence @Public), answered at
+ * once with counts; the preparation runs from the queue. 202 when preparation work was queued, else 200.
+ */
+@Public()
+@UseGuards(WebhookSecretGuard)
+@Controller()
+export class LogWebhookController {
+  private readonly logger = new Logger(LogWebhookController.name);
+
+  constructor(
+    private readonly queue: PreparationQueue,
+    private readonly management: ManagementClient,
+    private readonly status: DcrStatus,
+  ) {}
+
+  @Post(LOG_WEBHOOK_ROUTES)
+  receive(
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): LogDeliveryAnswer {
+    const parsed = parseLogDelivery(body);
+    this.status.webhookReceived();
+    let queued = 0;
+    if (this.management.configured) {
+      for (const event of parsed.dcrEvents) {
+        if (
+          this.queue.enqueue({ clientId: event.clientId, logId: event.logId, source: 'webhook' }) === 'queued'
+        )
+          queued += 1;
+      }
+    } else if (parsed.dcrEvents.length > 0) {
+      this.logger.warn({
+        msg: 'DCR events received but MGMT_* is not configured; nothing prepared',
+        dcrEvents: parsed.dcrEvents.length,
+      });
+    }
+    const answer: LogDeliveryAnswer = {
+      accepted: parsed.accepted,
+      dcrEvents: parsed.dcrEvents.length,
+      queued,
+      duplicates: this.management.configured ? parsed.dcrEvents.length - queued : 0,
+      ignored: parsed.ignored,
+      malformed: parsed.malformed,
+      preparation: this.management.configured ? 'enabled' : 'disabled',
+      requestId: requestIdOf(request),
+    };
+    this.logger.log({
+      msg: 'log delivery',
+      ...answer,
+      clientIds: parsed.dcrEvents.map((event) => event.clientId),
+    });
+    response.status(queued > 0 ? 202 : 200);
+    return answer;
+  }
+}
