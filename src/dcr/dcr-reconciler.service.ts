@@ -10,7 +10,7 @@ import { ManagementClient } from './management.client';
 import { PreparationQueue } from './preparation.queue';
 
 /**
- * At start-up and every DCR_RECONCILE_INTERVAL_S: every client that matches the allow-list but is not
+ * At start-up and every DCR_RECONCILE_INTERVAL_S (0 turns both off): every client that matches the allow-list but is not
  * prepared (fields, connections, grant) goes to the queue, so a webhook delivery that never arrived, or a
  * preparation that failed for good, cannot leave a ChatGPT client broken.
  *
@@ -34,12 +34,11 @@ export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     // Only a serving gateway reconciles; the auth0:* CLIs build the same modules without an HTTP server.
-    if (!this.management.configured || !this.adapterHost.httpAdapter) return;
+    if (!this.management.configured || !this.adapterHost.httpAdapter || this.config.reconcileIntervalMs === 0)
+      return;
     void this.run();
-    if (this.config.reconcileIntervalMs > 0) {
-      this.timer = setInterval(() => void this.run(), this.config.reconcileIntervalMs);
-      this.timer.unref();
-    }
+    this.timer = setInterval(() => void this.run(), this.config.reconcileIntervalMs);
+    this.timer.unref();
   }
 
   onModuleDestroy(): void {

@@ -19,7 +19,9 @@ export function verifyWebhookSecret(
   const presented = presentedSecrets(headers);
   if (presented.length === 0) return 'missing';
   // Every candidate is compared (no early exit), so the answer time does not tell which header matched.
-  const matches = presented.map((candidate) => secretsEqual(candidate, configured));
+  const matches = presented.map(
+    (candidate) => candidate !== undefined && secretsEqual(candidate, configured),
+  );
   return matches.includes(true) ? 'ok' : 'wrong';
 }
 
@@ -32,14 +34,11 @@ export function secretsEqual(presented: string, configured: string): boolean {
   return timingSafeEqual(digest(presented), digest(configured));
 }
 
-function presentedSecrets(headers: IncomingHttpHeaders): string[] {
-  const found: string[] = [];
+/** The presented credentials; `undefined` stands for one that cannot be right (another scheme, a bare value). */
+function presentedSecrets(headers: IncomingHttpHeaders): (string | undefined)[] {
+  const found: (string | undefined)[] = [];
   const authorization = headers.authorization?.trim();
-  if (authorization) {
-    const match = /^Bearer\s+(.+)$/i.exec(authorization);
-    // Anything else in Authorization (another scheme, a bare value) counts as a wrong secret, not an absent one.
-    found.push(match ? match[1].trim() : authorization);
-  }
+  if (authorization) found.push(/^Bearer\s+(.+)$/i.exec(authorization)?.[1].trim());
   const header = headers[WEBHOOK_SECRET_HEADER];
   for (const value of Array.isArray(header) ? header : header ? [header] : []) {
     if (value.trim()) found.push(value.trim());
