@@ -1,0 +1,109 @@
+'use strict';
+// A closed-loop load generator on undici: a fixed number of requests, a fixed number in flight, a time
+// cap per round. Every response is checked; the first unexpected one aborts the round with an error,
+// because a benchmark of error responses measures nothing.
+
+const { Pool } = require('undici');
+
+/** Only loopback targets: the benchmark must never load anything but this machine's own processes. */
+function assertLoopback(origin) {
+  const { hostname, protocol } = new URL(origin);
+  if (protocol !== 'http:' || hostname !== '127.0.0.1') {
+    throw new Error(`refusing to benchmark ${origin}: only http://127.0.0.1 targets are allowed`);
+  }
+}
+
+const pools = new Map();
+
+/** One keep-alive pool per origin, sized to the concurrency and reused across rounds. */
+function poolFor(origin, concurrency) {
+  assertLoopback(origin);
+  const key = `${origin}#${concurrency}`;
+  if (!pools.has(key)) pools.set(key, new Pool(origin, { connections: concurrency, pipelining: 1 }));
+  return pools.get(key);
+}
+
+async function closePools() {
+  await Promise.all([...pools.values()].map((pool) => pool.close().catch(() => undefined)));
+  pools.clear();
+}
+
+class UnexpectedResponse extends Error {}
+
+/**
+ * Runs one round.
+ * @param {object} spec
+ * @param {string} spec.origin          http://127.0.0.1:PORT
+ * @param {(i: number) => {method: string, path: string, headers?: object, body?: string}} spec.request
+ * @param {number} spec.expectStatus
+ * @param {(res: {statusCode: number, headers: object, text: string}) => string|undefined} [spec.check]
+ *        returns a reason when the response is wrong
+ * @param {number} spec.count           requests in the round (upper bound)
+ * @param {number} spec.concurrency     requests in flight
+ * @param {number} spec.timeCapMs       the round stops issuing requests after this long
+ */
+async function runRound(spec) {
+  const { origin, count, concurrency, timeCapMs, expectStatus } = spec;
+  const pool = poolFor(origin, concurrency);
+  const latencies = new Float64Array(count);
+  let next = 0;
+  let done = 0;
+  let failure;
+  const started = performance.now();
+  const deadline = started + timeCapMs;
+
+  async function worker() {
+    while (failure === undefined && next < count && performance.now() < deadline) {
+      const i = next++;
+      const { method, path, headers, body } = spec.request(i);
+      const t0 = performance.now();
+      let res;
+      let text;
+      try {
+        res = await pool.request({ method, path, headers, body });
+        text = await res.body.text();
+      } catch (error) {
+        failure ??= new UnexpectedResponse(
+          `${method} ${origin}${path}: transport error ${error.code ?? ''} ${error.message}`,
+        );
+        return;
+      }
+      const t1 = performance.now();
+      let reason;
+      if (res.statusCode !== expectStatus) reason = `status ${res.statusCode}, expected ${expectStatus}`;
+      else if (spec.check) reason = spec.check({ statusCode: res.statusCode, headers: res.headers, text });
+      if (reason) {
+        failure ??= new UnexpectedResponse(
+          `${method} ${origin}${path}: ${reason}; body: ${text.slice(0, 300)}`,
+        );
+        return;
+      }
+      latencies[done++] = t1 - t0;
+    }
+  }
+
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failure) throw failure;
+  const elapsedMs = performance.now() - started;
+  const sorted = latencies.subarray(0, done).sort();
+  return {
+    requests: done,
+    capped: done < count,
+    elapsedMs: round(elapsedMs, 1),
+    rps: round((done / elapsedMs) * 1000, 1),
+    p50Ms: round(percentile(sorted, 0.5), 3),
+    p99Ms: round(percentile(sorted, 0.99), 3),
+  };
+}
+
+function percentile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+function round(value, digits) {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+module.exports = { runRound, closePools, assertLoopback, UnexpectedResponse };
