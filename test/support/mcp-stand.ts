@@ -57,13 +57,18 @@ export async function startMcpStand(): Promise<McpStand> {
   };
 }
 
-/** Another gateway next to the stand's, on its own port, with `overrides` applied to the stand's configuration. */
+/**
+ * Another gateway next to the stand's, on its own port, with `overrides` applied to the stand's
+ * configuration. Its protected-resource metadata names its own MCP URL; the audience stays the stand's.
+ */
 export async function startVariant(stand: McpStand, overrides: Record<string, string>): Promise<TestGateway> {
   const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
   return startGateway({
     ...stand.env,
     PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PUBLIC_URL: publicUrl,
+    OAUTH_RESOURCE: `${publicUrl}/mcp`,
     ...overrides,
   });
 }

@@ -1,0 +1,263 @@
+import { TestGateway } from './support/gateway-harness';
+import { McpStand, rawMcp, signIn, startMcpStand, startVariant, toolCall } from './support/mcp-stand';
+
+function initialize(protocolVersion: string): Record<string, unknown> {
+  return {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw-http', version: '1' } },
+  };
+}
+
+describe('MCP endpoint over raw HTTP', () => {
+  let stand: McpStand;
+  let wideToken: string;
+  let narrowToken: string;
+  let resourceMetadata: string;
+
+  beforeAll(async () => {
+    stand = await startMcpStand();
+    resourceMetadata = `${stand.gateway.url}/.well-known/oauth-protected-resource`;
+    const wide = await signIn(stand);
+    const narrow = await signIn(stand, { loginHint: 'nina', consentTo: ['tools:read'] });
+    [wideToken, narrowToken] = [wide.accessToken(), narrow.accessToken()];
+    await Promise.all([wide.client.close(), narrow.client.close()]);
+  });
+
+  afterAll(async () => {
+    await stand?.stop();
+  });
+
+  describe('POST /mcp without a token', () => {
+    it('answers 401 with the challenge that leads to the protected-resource metadata', async () => {
+      const answer = await rawMcp(stand.mcpUrl, { body: initialize('2025-11-25') });
+
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toBe(
+        `Bearer scope="notes:read notes:write time:read tools:read", resource_metadata="${resourceMetadata}"`,
+      );
+      expect(answer.body).toEqual({
+        error: 'unauthorized',
+        code: 'MISSING_TOKEN',
+        message: 'This endpoint requires a bearer token',
+        hint: expect.stringContaining('resource_metadata'),
+        requestId: answer.headers.get('x-request-id'),
+      });
+    });
+
+    it('points to metadata whose resource is the MCP URL', async () => {
+      for (const url of [resourceMetadata, `${resourceMetadata}/mcp`]) {
+        const metadata = (await (await fetch(url)).json()) as Record<string, unknown>;
+        expect(metadata).toMatchObject({
+          resource: stand.mcpUrl.href,
+          authorization_servers: [stand.issuer.issuer],
+        });
+      }
+    });
+  });
+
+  describe('POST /mcp tools/call lacking a scope', () => {
+    it('answers HTTP 403 insufficient_scope naming held ∪ required scopes, before any backend call', async () => {
+      const before = stand.backend.calls.length;
+
+      const answer = await rawMcp(stand.mcpUrl, {
+        token: narrowToken,
+        body: toolCall('create_note', { title: 'x' }),
+      });
+
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get('www-authenticate')).toBe(
+        `Bearer error="insufficient_scope", error_description="Tool create_note requires scope notes:write", scope="tools:read notes:write", resource_metadata="${resourceMetadata}"`,
+      );
+      expect(answer.body).toEqual({
+        error: 'insufficient_scope',
+        code: 'INSUFFICIENT_SCOPE',
+        message: 'Tool "create_note" requires scope notes:write',
+        hint: expect.any(String),
+        required: ['notes:write'],
+        missing: ['notes:write'],
+        requestId: answer.headers.get('x-request-id'),
+      });
+      expect(stand.backend.calls).toHaveLength(before);
+    });
+
+    it('answers 403 as well when the call is one message of a batch', async () => {
+      const answer = await rawMcp(stand.mcpUrl, {
+        token: narrowToken,
+        body: [toolCall('echo', { message: 'a' }, 1), toolCall('search_notes', { query: 'b' }, 2)],
+      });
+
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get('www-authenticate')).toContain('scope="tools:read notes:read"');
+    });
+  });
+
+  describe('GET and DELETE /mcp', () => {
+    it.each(['GET', 'DELETE'])(
+      '%s answers 405 with Allow: POST in the gateway error shape',
+      async (method) => {
+        const answer = await rawMcp(stand.mcpUrl, { method, token: wideToken });
+
+        expect(answer.status).toBe(405);
+        expect(answer.headers.get('allow')).toBe('POST');
+        expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(answer.body).toEqual({
+          error: 'method_not_allowed',
+          message: expect.stringContaining('stateless'),
+          hint: expect.stringContaining('POST'),
+          requestId: answer.headers.get('x-request-id'),
+        });
+      },
+    );
+
+    it('still asks for a token first', async () => {
+      const answer = await rawMcp(stand.mcpUrl, { method: 'GET' });
+
+      expect(answer.status).toBe(401);
+    });
+  });
+
+  describe('protocol', () => {
+    it('negotiates the protocol version: a supported one is kept, an unknown one gets the latest', async () => {
+      const kept = await rawMcp(stand.mcpUrl, { token: wideToken, body: initialize('2025-06-18') });
+      const latest = await rawMcp(stand.mcpUrl, { token: wideToken, body: initialize('2030-01-01') });
+
+      expect(kept.status).toBe(200);
+      expect(kept.body).toMatchObject({
+        id: 1,
+        result: {
+          protocolVersion: '2025-06-18',
+          serverInfo: { name: 'connector-gateway' },
+          capabilities: { tools: {} },
+        },
+      });
+      expect(latest.body).toMatchObject({ result: { protocolVersion: '2025-11-25' } });
+    });
+
+    it('answers a notification with 202 and no body', async () => {
+      const answer = await rawMcp(stand.mcpUrl, {
+        token: wideToken,
+        body: { jsonrpc: '2.0', method: 'notifications/initialized' },
+      });
+
+      expect(answer.status).toBe(202);
+      expect(answer.body).toBeUndefined();
+    });
+
+    it('answers ping', async () => {
+      const answer = await rawMcp(stand.mcpUrl, {
+        token: wideToken,
+        body: { jsonrpc: '2.0', id: 7, method: 'ping' },
+      });
+
+      expect(answer).toMatchObject({ status: 200, body: { jsonrpc: '2.0', id: 7, result: {} } });
+    });
+
+    it('lists tools with the Apps SDK securitySchemes on the descriptor and in _meta', async () => {
+      const answer = await rawMcp(stand.mcpUrl, {
+        token: narrowToken,
+        body: { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      });
+
+      const tools = (answer.body as { result: { tools: Array<Record<string, unknown>> } }).result.tools;
+      expect(tools.find((tool) => tool.name === 'echo')).toMatchObject({
+        securitySchemes: [{ type: 'oauth2', scopes: ['tools:read'] }],
+        _meta: { securitySchemes: [{ type: 'oauth2', scopes: ['tools:read'] }] },
+      });
+    });
+
+    it('answers an unknown tool with HTTP 200 and JSON-RPC error -32602', async () => {
+      const answer = await rawMcp(stand.mcpUrl, { token: narrowToken, body: toolCall('no_such_tool', {}) });
+
+      expect(answer).toMatchObject({
+        status: 200,
+        body: {
+          jsonrpc: '2.0',
+          id: 1,
+          error: { code: -32602, message: expect.stringContaining('Unknown tool "no_such_tool"') },
+        },
+      });
+    });
+
+    it('refuses a client that does not accept both JSON and SSE, as the transport requires', async () => {
+      const response = await fetch(stand.mcpUrl, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${wideToken}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(initialize('2025-11-25')),
+      });
+
+      expect(response.status).toBe(406);
+    });
+  });
+
+  describe('with MCP_LIST_ALL_TOOLS=true', () => {
+    let listAll: TestGateway;
+
+    beforeAll(async () => {
+      // Same audience as the stand, so its tokens are valid here.
+      listAll = await startVariant(stand, { MCP_LIST_ALL_TOOLS: 'true' });
+    });
+
+    afterAll(async () => {
+      await listAll?.stop();
+    });
+
+    it('lists every tool, marking the scopes the caller still lacks', async () => {
+      const answer = await rawMcp(`${listAll.url}/mcp`, {
+        token: narrowToken,
+        body: { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+      });
+
+      const tools = (
+        answer.body as { result: { tools: Array<{ name: string; _meta: Record<string, unknown> }> } }
+      ).result.tools;
+      expect(tools.map((tool) => tool.name)).toEqual([
+        'create_note',
+        'current_time',
+        'echo',
+        'maintenance_report',
+        'offline_report',
+        'search_notes',
+      ]);
+      expect(tools.find((tool) => tool.name === 'create_note')?._meta).toEqual({
+        securitySchemes: [{ type: 'oauth2', scopes: ['notes:write'] }],
+        'connector-gateway/missingScopes': ['notes:write'],
+      });
+      expect(tools.find((tool) => tool.name === 'echo')?._meta['connector-gateway/missingScopes']).toEqual(
+        [],
+      );
+    });
+  });
+
+  describe('a token issued for another API', () => {
+    let otherApi: TestGateway;
+
+    beforeAll(async () => {
+      otherApi = await startVariant(stand, { OAUTH_AUDIENCE: 'https://calendar.example.com/mcp' });
+    });
+
+    afterAll(async () => {
+      await otherApi?.stop();
+    });
+
+    it('is refused with 401 invalid_token AUDIENCE_MISMATCH', async () => {
+      const answer = await rawMcp(`${otherApi.url}/mcp`, {
+        token: wideToken,
+        body: initialize('2025-11-25'),
+      });
+
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toMatch(
+        new RegExp(
+          `^Bearer error="invalid_token", error_description="[^"]+", resource_metadata="${otherApi.url}/\\.well-known/oauth-protected-resource"$`,
+        ),
+      );
+      expect(answer.body).toMatchObject({ error: 'invalid_token', code: 'AUDIENCE_MISMATCH' });
+    });
+  });
+});
