@@ -16,7 +16,8 @@ export async function withGatewayContext(
   try {
     // Imported here: modules read the configuration when they load.
     const { AppModule } = await import('../../app.module');
-    app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'], abortOnError: false });
+    // Nest's own logger stays silent: it would print a stack for a configuration error; `write` says it once.
+    app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
     return await work(app);
   } catch (error) {
     write(`error: ${error instanceof Error ? error.message : String(error)}`);
