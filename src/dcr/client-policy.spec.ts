@@ -1,0 +1,136 @@
+import {
+  checkAllowList,
+  clientPatch,
+  isPrepared,
+  missingScopes,
+  PERMISSIVE_CLIENT,
+  resolveMode,
+  STRICT_CLIENT_FIELDS,
+  TenantView,
+} from './client-policy';
+import type { Auth0Client } from './management.types';
+
+const allowList = {
+  clientNamePattern: /^(ChatGPT|OpenAI)\b/i,
+  redirectHosts: ['chatgpt.com', 'chat.openai.com'],
+};
+const chatgpt = (overrides: Partial<Auth0Client> = {}): Auth0Client => ({
+  client_id: 'tpc_1',
+  name: 'ChatGPT',
+  callbacks: ['https://chatgpt.com/connector_platform_oauth_redirect'],
+  is_first_party: false,
+  grant_types: ['authorization_code'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  ...overrides,
+});
+
+describe('checkAllowList', () => {
+  it('allows a ChatGPT or OpenAI client whose every callback is https on a ChatGPT host', () => {
+    expect(checkAllowList(chatgpt(), allowList)).toEqual({ allowed: true });
+    expect(
+      checkAllowList(
+        chatgpt({
+          name: 'openai connector',
+          callbacks: ['https://chat.openai.com/aip/x/callback', 'https://CHATGPT.com/cb'],
+        }),
+        allowList,
+      ),
+    ).toEqual({ allowed: true });
+  });
+
+  it.each([
+    ['another name', { name: 'MyChatGPT clone' }, 'does not match DCR_CLIENT_NAME_PATTERN'],
+    ['no callbacks', { callbacks: [] }, 'no redirect URI'],
+    [
+      'one foreign callback among ChatGPT ones',
+      { callbacks: ['https://chatgpt.com/cb', 'https://evil.example/cb'] },
+      'https://evil.example/cb',
+    ],
+    [
+      'a look-alike host',
+      { callbacks: ['https://chatgpt.com.evil.example/cb'] },
+      'outside DCR_REDIRECT_HOSTS',
+    ],
+    ['plain http', { callbacks: ['http://chatgpt.com/cb'] }, 'outside DCR_REDIRECT_HOSTS'],
+    ['a callback that is not a URL', { callbacks: ['chatgpt.com'] }, 'outside DCR_REDIRECT_HOSTS'],
+  ])('refuses a client with %s', (_name, overrides, reason) => {
+    const verdict = checkAllowList(chatgpt(overrides), allowList);
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.allowed === false && verdict.reason).toContain(reason);
+  });
+});
+
+describe('resolveMode', () => {
+  it('uses DCR_MODE when it is not auto', () => {
+    expect(resolveMode('permissive', 'strict', chatgpt({ client_id: 'tpc_x' }))).toBe('permissive');
+    expect(resolveMode('strict', 'permissive', chatgpt({ client_id: 'abc' }))).toBe('strict');
+  });
+
+  it('in auto mode trusts the client first, then tpc_ ids, then the tenant setting, else strict', () => {
+    expect(
+      resolveMode('auto', 'strict', chatgpt({ client_id: 'abc', third_party_security_mode: 'permissive' })),
+    ).toBe('permissive');
+    expect(resolveMode('auto', 'permissive', chatgpt({ client_id: 'tpc_abc' }))).toBe('strict');
+    expect(resolveMode('auto', 'permissive', chatgpt({ client_id: 'abc' }))).toBe('permissive');
+    expect(resolveMode('auto', undefined, chatgpt({ client_id: 'abc' }))).toBe('strict');
+  });
+});
+
+describe('clientPatch', () => {
+  it('promotes a permissive client as the seed did, and writes nothing once it is promoted', () => {
+    expect(clientPatch(chatgpt({ client_id: 'abc' }), 'permissive')).toEqual({
+      ...PERMISSIVE_CLIENT,
+      app_type: 'regular_web',
+    });
+    const promoted = chatgpt({ ...PERMISSIVE_CLIENT, grant_types: ['refresh_token', 'authorization_code'] });
+    expect(clientPatch(promoted, 'permissive')).toBeUndefined();
+  });
+
+  it('only writes the differing fields', () => {
+    const almost = chatgpt({
+      ...PERMISSIVE_CLIENT,
+      grant_types: [...PERMISSIVE_CLIENT.grant_types],
+      token_endpoint_auth_method: 'client_secret_post',
+    });
+    expect(clientPatch(almost, 'permissive')).toEqual({ token_endpoint_auth_method: 'none' });
+  });
+
+  it('in strict mode adds the missing grant types, keeps the registered ones, never touches is_first_party', () => {
+    const patch = clientPatch(
+      chatgpt({ grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'] }),
+      'strict',
+    );
+    expect(patch).toEqual({
+      grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+    });
+    expect(
+      Object.keys(patch!).every((field) => (STRICT_CLIENT_FIELDS as readonly string[]).includes(field)),
+    ).toBe(true);
+    expect(
+      clientPatch(chatgpt({ grant_types: ['refresh_token', 'authorization_code'] }), 'strict'),
+    ).toBeUndefined();
+  });
+});
+
+describe('missingScopes and isPrepared', () => {
+  const scopes = ['docs:read', 'docs:write'];
+  const view = (grantScopes: string[] | undefined, enabled: boolean[]): TenantView => ({
+    grants: new Map(grantScopes ? [['tpc_1', { id: 'cgr_1', client_id: 'tpc_1', scope: grantScopes }]] : []),
+    enabledClients: enabled.map((on) => new Set(on ? ['tpc_1'] : [])),
+  });
+  const ready = chatgpt({ grant_types: ['authorization_code', 'refresh_token'] });
+
+  it('lists the wanted scopes a grant lacks', () => {
+    expect(missingScopes({ scope: ['docs:read', 'other'] }, scopes)).toEqual(['docs:write']);
+    expect(missingScopes(undefined, scopes)).toEqual(scopes);
+  });
+
+  it('is prepared only with the fields, every connection and a complete grant', () => {
+    expect(isPrepared(ready, 'strict', view(scopes, [true, true]), scopes)).toBe(true);
+    expect(isPrepared(chatgpt(), 'strict', view(scopes, [true]), scopes)).toBe(false);
+    expect(isPrepared(ready, 'strict', view(scopes, [true, false]), scopes)).toBe(false);
+    expect(isPrepared(ready, 'strict', view(['docs:read'], [true]), scopes)).toBe(false);
+    expect(isPrepared(ready, 'strict', view(undefined, [true]), scopes)).toBe(false);
+    expect(isPrepared(ready, 'permissive', view(scopes, [true]), scopes)).toBe(false);
+  });
+});
