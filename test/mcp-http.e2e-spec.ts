@@ -1,5 +1,13 @@
 import { TestGateway } from './support/gateway-harness';
-import { McpStand, rawMcp, signIn, startMcpStand, startVariant, toolCall } from './support/mcp-stand';
+import {
+  McpStand,
+  rawMcp,
+  signIn,
+  STAND_TOOLS,
+  startMcpStand,
+  startVariant,
+  toolCall,
+} from './support/mcp-stand';
 
 function initialize(protocolVersion: string): Record<string, unknown> {
   return {
@@ -180,18 +188,26 @@ describe('MCP endpoint over raw HTTP', () => {
       });
     });
 
-    it('refuses a client that does not accept both JSON and SSE, as the transport requires', async () => {
+    const BOTH = 'application/json, text/event-stream';
+    it.each([
+      [
+        'a client that does not accept SSE too (the transport requires both)',
+        'application/json',
+        'application/json',
+        '{}',
+        406,
+      ],
+      ['a text/plain body', 'text/plain', BOTH, 'hello', 415],
+      ['a body no parser reads', 'application/octet-stream', BOTH, 'hello', 415],
+      ['an empty JSON body', 'application/json', BOTH, undefined, 400],
+    ])('refuses %s', async (_what, contentType, accept, body, status) => {
       const response = await fetch(stand.mcpUrl, {
         method: 'POST',
-        headers: {
-          authorization: `Bearer ${wideToken}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
-        body: JSON.stringify(initialize('2025-11-25')),
+        headers: { authorization: `Bearer ${wideToken}`, 'content-type': contentType, accept },
+        body,
       });
 
-      expect(response.status).toBe(406);
+      expect(response.status).toBe(status);
     });
   });
 
@@ -216,14 +232,7 @@ describe('MCP endpoint over raw HTTP', () => {
       const tools = (
         answer.body as { result: { tools: Array<{ name: string; _meta: Record<string, unknown> }> } }
       ).result.tools;
-      expect(tools.map((tool) => tool.name)).toEqual([
-        'create_note',
-        'current_time',
-        'echo',
-        'maintenance_report',
-        'offline_report',
-        'search_notes',
-      ]);
+      expect(tools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
       expect(tools.find((tool) => tool.name === 'create_note')?._meta).toEqual({
         securitySchemes: [{ type: 'oauth2', scopes: ['notes:write'] }],
         'connector-gateway/missingScopes': ['notes:write'],

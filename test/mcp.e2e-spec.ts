@@ -2,16 +2,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import { runDemoClient } from '../src/local/demo-client';
-import { McpStand, signIn, SignedInClient, startMcpStand } from './support/mcp-stand';
-
-const ALL_TOOLS = [
-  'create_note',
-  'current_time',
-  'echo',
-  'maintenance_report',
-  'offline_report',
-  'search_notes',
-];
+import { McpStand, signIn, SignedInClient, STAND_TOOLS, startMcpStand } from './support/mcp-stand';
 
 describe('MCP endpoint, driven by the MCP SDK client through a real OAuth flow', () => {
   let stand: McpStand;
@@ -81,7 +72,7 @@ describe('MCP endpoint, driven by the MCP SDK client through a real OAuth flow',
 
     it('lists the tools and calls one, forwarded to the backend with the signed identity of the user', async () => {
       const { tools } = await alice.client.listTools();
-      expect(tools.map((tool) => tool.name)).toEqual(ALL_TOOLS);
+      expect(tools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
 
       const result = await call(alice, 'echo', { message: 'hello' });
 
@@ -117,7 +108,7 @@ describe('MCP endpoint, driven by the MCP SDK client through a real OAuth flow',
       const { tools: wideTools } = await alice.client.listTools();
 
       expect(narrowTools.map((tool) => tool.name)).toEqual(['echo', 'maintenance_report', 'offline_report']);
-      expect(wideTools.map((tool) => tool.name)).toEqual(ALL_TOOLS);
+      expect(wideTools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
       expect(narrowTools.find((tool) => tool.name === 'echo')).toMatchObject({
         description: expect.any(String),
         inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },

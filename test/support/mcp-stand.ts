@@ -13,6 +13,15 @@ import { freePort, startGateway, TestGateway } from './gateway-harness';
 import { McpTestBackend, startMcpTestBackend, writeMcpToolsFile } from './mcp-backend';
 
 export const STAND_SCOPES = ['tools:read', 'notes:read', 'notes:write', 'time:read'];
+/** The stand's catalog: the tools file of mcp-backend.ts plus the in-process example current_time. */
+export const STAND_TOOLS = [
+  'create_note',
+  'current_time',
+  'echo',
+  'maintenance_report',
+  'offline_report',
+  'search_notes',
+];
 
 /** A real dev issuer (oidc-provider), a signed-call backend and a gateway whose MCP URL is the issuer's audience. */
 export interface McpStand {

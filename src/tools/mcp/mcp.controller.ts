@@ -35,7 +35,7 @@ export class McpController {
   ): Promise<void> {
     if (request.body === undefined) {
       throw new UnsupportedMediaTypeException(
-        'The MCP endpoint takes JSON-RPC messages sent as application/json',
+        'The MCP endpoint expects a JSON-RPC message in an application/json body',
       );
     }
     const abort = new AbortController();
