@@ -23,7 +23,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<NestE
     json: options.json ?? true,
     logLevels: levelsFrom(options.logLevel ?? 'log'),
   });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(), {
     bodyParser: false,
     logger,
     abortOnError: false,

@@ -1,11 +1,9 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
-import { ConditionalModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 
 import { AuthExceptionFilter } from './auth-exception.filter';
-import { DebugTokenModule } from './debug-token.controller';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { ScopesGuard } from './guards/scopes.guard';
 import { IssuerClient } from './issuer.client';
@@ -18,11 +16,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 @Module({
-  imports: [
-    PassportModule,
-    TerminusModule,
-    ConditionalModule.registerWhen(DebugTokenModule, (env) => /^(1|true|yes|on)$/i.test(env.DEBUG_TOKEN_ENABLED ?? '')),
-  ],
+  imports: [PassportModule, TerminusModule],
   controllers: [ProtectedResourceController],
   providers: [
     IssuerClient,

@@ -1,5 +1,6 @@
 import { Controller, Get, Module } from '@nestjs/common';
 
+import { AuthModule } from './auth.module';
 import type { AuthenticatedUser } from './authenticated-user';
 import { CurrentUser } from './decorators/current-user.decorator';
 
@@ -13,7 +14,7 @@ export interface DebugTokenView {
   clientId?: string;
 }
 
-/** Shows the claims the gateway sees. Mounted only when DEBUG_TOKEN_ENABLED (see AuthModule). */
+/** Shows the claims the gateway sees. Mounted only when DEBUG_TOKEN_ENABLED (see AppModule.register). */
 @Controller('debug-token')
 export class DebugTokenController {
   @Get()
@@ -30,5 +31,5 @@ export class DebugTokenController {
   }
 }
 
-@Module({ controllers: [DebugTokenController] })
+@Module({ imports: [AuthModule], controllers: [DebugTokenController] })
 export class DebugTokenModule {}

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ConditionalModule } from '@nestjs/config';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 
 import { AuthModule } from '../auth/auth.module';
-import { ExampleToolsModule } from './examples/example-tools.module';
 import { McpController } from './mcp/mcp.controller';
 import { McpService } from './mcp/mcp.service';
 import { ToolCatalog } from './tool-catalog.service';
@@ -13,13 +11,15 @@ import { ToolsExceptionFilter } from './tools-exception.filter';
 import { UpstreamClient } from './upstream.client';
 
 @Module({
-  imports: [
-    AuthModule,
-    DiscoveryModule,
-    ConditionalModule.registerWhen(ExampleToolsModule, (env) => /^(1|true|yes|on)$/i.test(env.EXAMPLE_TOOLS_ENABLED ?? '')),
-  ],
+  imports: [AuthModule, DiscoveryModule],
   controllers: [ToolsController, McpController],
-  providers: [ToolCatalog, ToolInvoker, UpstreamClient, McpService, { provide: APP_FILTER, useClass: ToolsExceptionFilter }],
+  providers: [
+    ToolCatalog,
+    ToolInvoker,
+    UpstreamClient,
+    McpService,
+    { provide: APP_FILTER, useClass: ToolsExceptionFilter },
+  ],
   exports: [ToolCatalog, ToolInvoker, UpstreamClient],
 })
 export class ToolsModule {}
