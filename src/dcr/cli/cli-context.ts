@@ -14,7 +14,9 @@ export async function withGatewayContext(
 ): Promise<number> {
   let app: INestApplicationContext | undefined;
   try {
-    // Imported here: modules read the configuration when they load.
+    // Imported here: modules read the configuration when they load. The configuration module goes first, so
+    // that an invalid environment stops the CLI before modules that wait for the configuration are loaded.
+    await import('../../config/config.module');
     const { AppModule } = await import('../../app.module');
     // Nest's own logger stays silent: it would print a stack for a configuration error; `write` says it once.
     app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
