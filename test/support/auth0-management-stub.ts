@@ -484,104 +484,56 @@ export class Auth0ManagementStub {
   }
 
   private routes(): Route[] {
+    const route = (method: string, pattern: RegExp, scope: string, handle: Route['handle']): Route => ({
+      method,
+      pattern,
+      scope,
+      handle,
+    });
     return [
-      {
-        method: 'GET',
-        pattern: /^\/clients$/,
-        scope: 'read:clients',
-        handle: ({ query }) => this.listClients(query),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/clients\/([^/]+)$/,
-        scope: 'read:clients',
-        handle: ({ params }) => this.getClient(params[0]),
-      },
-      {
-        method: 'PATCH',
-        pattern: /^\/clients\/([^/]+)$/,
-        scope: 'update:clients',
-        handle: ({ params, body }) => this.patchClient(params[0], body),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/connections$/,
-        scope: 'read:connections',
-        handle: ({ query }) => this.listConnections(query),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/connections\/([^/]+)$/,
-        scope: 'read:connections',
-        handle: ({ params }) => this.found(this.connections.get(params[0]), 'inexistent_connection'),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/connections\/([^/]+)\/clients$/,
-        scope: 'read:connections',
-        handle: ({ params, query }) => this.connectionClients(params[0], query),
-      },
-      {
-        method: 'PATCH',
-        pattern: /^\/connections\/([^/]+)\/clients$/,
-        scope: 'update:connections',
-        handle: ({ params, body }) => this.patchConnectionClients(params[0], body),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/client-grants$/,
-        scope: 'read:client_grants',
-        handle: ({ query }) => this.listGrants(query),
-      },
-      {
-        method: 'POST',
-        pattern: /^\/client-grants$/,
-        scope: 'create:client_grants',
-        handle: ({ body }) => this.createGrant(body),
-      },
-      {
-        method: 'PATCH',
-        pattern: /^\/client-grants\/([^/]+)$/,
-        scope: 'update:client_grants',
-        handle: ({ params, body }) => this.patchGrant(params[0], body),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/tenants\/settings$/,
-        scope: 'read:tenant_settings',
-        handle: () => ({ status: 200, body: this.settings }),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/resource-servers$/,
-        scope: 'read:resource_servers',
-        handle: () => ({
-          status: 200,
-          body: {
-            resource_servers: this.resourceServers,
-            start: 0,
-            limit: 50,
-            total: this.resourceServers.length,
-          },
-        }),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/resource-servers\/([^/]+)$/,
-        scope: 'read:resource_servers',
-        handle: ({ params }) =>
-          this.found(
-            this.resourceServers.find((s) => s.id === params[0] || s.identifier === params[0]),
-            'inexistent_resource_server',
-          ),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/log-streams$/,
-        scope: 'read:log_streams',
-        handle: () => ({ status: 200, body: this.logStreams }),
-      },
+      route('GET', /^\/clients$/, 'read:clients', ({ query }) => this.listClients(query)),
+      route('GET', /^\/clients\/([^/]+)$/, 'read:clients', ({ params }) => this.getClient(params[0])),
+      route('PATCH', /^\/clients\/([^/]+)$/, 'update:clients', ({ params, body }) =>
+        this.patchClient(params[0], body),
+      ),
+      route('GET', /^\/connections$/, 'read:connections', ({ query }) => this.listConnections(query)),
+      route('GET', /^\/connections\/([^/]+)$/, 'read:connections', ({ params }) =>
+        this.found(this.connections.get(params[0]), 'inexistent_connection'),
+      ),
+      route('GET', /^\/connections\/([^/]+)\/clients$/, 'read:connections', ({ params, query }) =>
+        this.connectionClients(params[0], query),
+      ),
+      route('PATCH', /^\/connections\/([^/]+)\/clients$/, 'update:connections', ({ params, body }) =>
+        this.patchConnectionClients(params[0], body),
+      ),
+      route('GET', /^\/client-grants$/, 'read:client_grants', ({ query }) => this.listGrants(query)),
+      route('POST', /^\/client-grants$/, 'create:client_grants', ({ body }) => this.createGrant(body)),
+      route('PATCH', /^\/client-grants\/([^/]+)$/, 'update:client_grants', ({ params, body }) =>
+        this.patchGrant(params[0], body),
+      ),
+      route('GET', /^\/tenants\/settings$/, 'read:tenant_settings', () => ({
+        status: 200,
+        body: this.settings,
+      })),
+      route('GET', /^\/resource-servers$/, 'read:resource_servers', () => this.listResourceServers()),
+      route('GET', /^\/resource-servers\/([^/]+)$/, 'read:resource_servers', ({ params }) =>
+        this.getResourceServer(params[0]),
+      ),
+      route('GET', /^\/log-streams$/, 'read:log_streams', () => ({ status: 200, body: this.logStreams })),
     ];
+  }
+
+  private listResourceServers(): Answer {
+    const servers = this.resourceServers;
+    return { status: 200, body: { resource_servers: servers, start: 0, limit: 50, total: servers.length } };
+  }
+
+  /** Auth0 finds a resource server by its id or by its identifier (the audience). */
+  private getResourceServer(idOrIdentifier: string): Answer {
+    const server = this.resourceServers.find(
+      (s) => s.id === idOrIdentifier || s.identifier === idOrIdentifier,
+    );
+    return this.found(server, 'inexistent_resource_server');
   }
 
   private listClients(query: URLSearchParams): Answer {
