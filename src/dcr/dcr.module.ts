@@ -41,18 +41,17 @@ export class DcrModule implements OnModuleInit {
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
-  /** Says at start-up what the DCR automation will not do; a warning once Auth0 is clearly in use. */
+  /** Says at start-up what the DCR automation will not do. */
   onModuleInit(): void {
-    const auth0InUse = this.config.managementConfigured || this.app.production;
-    const say = (message: string): void =>
-      auth0InUse ? this.logger.warn(message) : this.logger.log(message);
     if (!this.config.webhookSecret) {
-      say(
+      this.logger.warn(
         'LOG_WEBHOOK_SECRET is not set: POST /auth0-log-webhook refuses every delivery (503 webhook_not_configured)',
       );
     }
     if (!this.config.managementConfigured) {
-      say(
+      // Optional (a default grant for third-party clients also works): a warning only once Auth0 is clearly in use.
+      const say = this.app.production ? 'warn' : 'log';
+      this.logger[say](
         'MGMT_DOMAIN/MGMT_CLIENT_ID/MGMT_CLIENT_SECRET are not set: DCR clients are not prepared by the gateway',
       );
     }

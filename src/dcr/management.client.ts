@@ -61,6 +61,7 @@ interface Failure {
 /** Renew the token this long before it expires (or a tenth of its lifetime when that is shorter). */
 const TOKEN_RENEW_MARGIN_MS = 60_000;
 const CLIENT_PAGE_SIZE = 100;
+const TOKEN_CHECK_BACKOFF_MS = 30_000;
 
 /**
  * The only door to the Auth0 Management API: the official `auth0` SDK behind timeouts from config, one
@@ -78,6 +79,7 @@ export class ManagementClient {
   private token?: CachedToken;
   private tokenRequest?: Promise<CachedToken>;
   private lastTokenError?: string;
+  private lastTokenFailureAt = 0;
 
   constructor(@Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>) {
     if (!config.managementConfigured) return;
@@ -108,9 +110,14 @@ export class ManagementClient {
     return { configured: true, ok: this.lastTokenError ? false : undefined, error: this.lastTokenError };
   }
 
-  /** The cached token's state; asks for a token when none is cached (and then caches it). */
+  /**
+   * The cached token's state; asks for a token when none is cached (and then caches it). After a failure
+   * it asks again at most every TOKEN_CHECK_BACKOFF_MS, so polling /health/auth0 cannot hammer Auth0.
+   */
   async checkToken(): Promise<ManagementTokenStatus> {
-    if (this.configured) await this.accessToken().catch(() => undefined);
+    const recentFailure =
+      this.lastTokenError && Date.now() - this.lastTokenFailureAt < TOKEN_CHECK_BACKOFF_MS;
+    if (this.configured && !recentFailure) await this.accessToken().catch(() => undefined);
     return this.tokenStatus();
   }
 
@@ -324,6 +331,7 @@ export class ManagementClient {
       headers,
     );
     this.lastTokenError = error.message;
+    this.lastTokenFailureAt = Date.now();
     return error;
   }
 
