@@ -38,6 +38,8 @@ describe('npm run auth0:action', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('const GATEWAY_SCOPES = ["crm:read"];');
     expect(result.stdout).toContain('new RegExp("^Acme GPT$", "i")');
+    // Without PUBLIC_URL the claims are namespaced by the audience's origin.
+    expect(result.stdout).toContain('const CLAIM_NAMESPACE = "https://gateway.example.com/";');
   });
 
   it('exits 1 and says why when OAUTH_AUDIENCE is not set', async () => {

@@ -37,11 +37,24 @@ export async function runActionCli(args: string[], out = writeStdout, err = writ
       audience: preparation.audience,
       scopes: preparation.scopes,
       clientNamePattern: app.get<ConfigType<typeof dcrConfig>>(dcrConfig.KEY).clientNamePattern,
-      claimNamespace: `${app.get<ConfigType<typeof appConfig>>(appConfig.KEY).publicUrl}/`,
+      claimNamespace: claimNamespace(
+        app.get<ConfigType<typeof appConfig>>(appConfig.KEY),
+        preparation.audience,
+      ),
     };
     out(generatePostLoginAction(settings));
     return 0;
   }, err);
+}
+
+/** PUBLIC_URL when it is set, else the audience's origin when it is a URL (never the loopback default). */
+function claimNamespace(app: ConfigType<typeof appConfig>, audience: string): string {
+  if (app.publicUrlConfigured) return `${app.publicUrl}/`;
+  try {
+    return `${new URL(audience).origin}/`;
+  } catch {
+    return `${app.publicUrl}/`;
+  }
 }
 
 export function writeActionDocs(dir: string): void {
