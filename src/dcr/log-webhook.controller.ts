@@ -51,15 +51,14 @@ export class LogWebhookController {
   ): LogDeliveryAnswer {
     const parsed = parseLogDelivery(body);
     this.status.webhookReceived();
-    let queued = 0;
-    if (this.management.configured) {
-      for (const event of parsed.dcrEvents) {
-        if (
-          this.queue.enqueue({ clientId: event.clientId, logId: event.logId, source: 'webhook' }) === 'queued'
+    const enabled = this.management.configured;
+    const outcomes = enabled
+      ? parsed.dcrEvents.map((event) =>
+          this.queue.enqueue({ clientId: event.clientId, logId: event.logId, source: 'webhook' }),
         )
-          queued += 1;
-      }
-    } else if (parsed.dcrEvents.length > 0) {
+      : [];
+    const queued = outcomes.filter((outcome) => outcome === 'queued').length;
+    if (!enabled && parsed.dcrEvents.length > 0) {
       this.logger.warn({
         msg: 'DCR events received but MGMT_* is not configured; nothing prepared',
         dcrEvents: parsed.dcrEvents.length,
@@ -69,10 +68,10 @@ export class LogWebhookController {
       accepted: parsed.accepted,
       dcrEvents: parsed.dcrEvents.length,
       queued,
-      duplicates: this.management.configured ? parsed.dcrEvents.length - queued : 0,
+      duplicates: outcomes.length - queued,
       ignored: parsed.ignored,
       malformed: parsed.malformed,
-      preparation: this.management.configured ? 'enabled' : 'disabled',
+      preparation: enabled ? 'enabled' : 'disabled',
       requestId: requestIdOf(request),
     };
     this.logger.log({
