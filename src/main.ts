@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const logger = new Logger('Gateway');
   loadEnvFile();
   // The development issuer is only ever imported here, and only outside production.
-  const local = localModeRequested() ? await (await import('./local/local-mode')).startLocalMode() : undefined;
+  const local = localModeRequested()
+    ? await (await import('./local/local-mode')).startLocalMode()
+    : undefined;
   // Imported only now: modules read the environment when they load, after local mode has filled it.
   const { createGateway } = await import('./gateway');
   const { ShutdownState: ShutdownStateToken } = await import('./health/shutdown.state');

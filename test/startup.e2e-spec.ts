@@ -7,16 +7,27 @@ import { freePort } from './support/gateway-harness';
 const MAIN = path.resolve(__dirname, '../dist/main.js');
 
 /** Runs the built gateway (`npm start` runs the same file) with exactly `env` (plus PATH). */
-function runGateway(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function runGateway(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   let output = '';
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
 
-async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, attempts = 200): Promise<void> {
+async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  attempts = 200,
+): Promise<void> {
   for (let i = 0; i < attempts; i += 1) {
     if (await predicate()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -26,7 +37,8 @@ async function waitFor(predicate: () => boolean | Promise<boolean>, what: string
 
 describe('start-up (the built gateway, as npm start runs it)', () => {
   beforeAll(() => {
-    if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does it first)');
+    if (!existsSync(MAIN))
+      throw new Error('dist/main.js is missing: run `npm run build` (npm test does it first)');
   });
 
   it('refuses to start in production with missing configuration and lists every problem', async () => {
@@ -63,13 +75,25 @@ describe('start-up (the built gateway, as npm start runs it)', () => {
 
   it('starts in local mode with no configuration, warns loudly, serves discovery, and stops on SIGTERM', async () => {
     const [port, issuerPort, backendPort] = [await freePort(), await freePort(), await freePort()];
-    const run = runGateway({ PORT: String(port), DEV_ISSUER_PORT: String(issuerPort), DEMO_BACKEND_PORT: String(backendPort) });
+    const run = runGateway({
+      PORT: String(port),
+      DEV_ISSUER_PORT: String(issuerPort),
+      DEMO_BACKEND_PORT: String(backendPort),
+    });
     try {
       await waitFor(() => run.output().includes('LOCAL MODE'), 'the local-mode banner');
       expect(run.output()).toContain(`MCP endpoint (connector URL):  http://127.0.0.1:${port}/mcp`);
-      const prm = (await (await fetch(`http://127.0.0.1:${port}/.well-known/oauth-protected-resource`)).json()) as Record<string, unknown>;
-      expect(prm).toMatchObject({ resource: `http://127.0.0.1:${port}/mcp`, authorization_servers: [`http://127.0.0.1:${issuerPort}`] });
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200, 'readiness');
+      const prm = (await (
+        await fetch(`http://127.0.0.1:${port}/.well-known/oauth-protected-resource`)
+      ).json()) as Record<string, unknown>;
+      expect(prm).toMatchObject({
+        resource: `http://127.0.0.1:${port}/mcp`,
+        authorization_servers: [`http://127.0.0.1:${issuerPort}`],
+      });
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200,
+        'readiness',
+      );
     } finally {
       run.child.kill('SIGTERM');
     }

@@ -23,7 +23,8 @@ export class AuthExceptionFilter implements ExceptionFilter {
     const error = exception.oauthError;
     if (exception.code !== AuthErrorCode.SIGNING_KEYS_UNAVAILABLE) {
       const scopes =
-        exception.details.challengeScopes ?? (exception.code === AuthErrorCode.MISSING_TOKEN ? this.scopes.all() : undefined);
+        exception.details.challengeScopes ??
+        (exception.code === AuthErrorCode.MISSING_TOKEN ? this.scopes.all() : undefined);
       response.setHeader(
         'WWW-Authenticate',
         bearerChallenge({
@@ -37,7 +38,9 @@ export class AuthExceptionFilter implements ExceptionFilter {
       response.setHeader('Retry-After', '5');
     }
     const body: ErrorBody = {
-      error: error ?? (exception.code === AuthErrorCode.MISSING_TOKEN ? 'unauthorized' : 'temporarily_unavailable'),
+      error:
+        error ??
+        (exception.code === AuthErrorCode.MISSING_TOKEN ? 'unauthorized' : 'temporarily_unavailable'),
       code: exception.code,
       message: exception.message,
       hint: AUTH_HINTS[exception.code],

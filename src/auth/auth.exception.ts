@@ -68,7 +68,8 @@ export const AUTH_HINTS: Record<AuthErrorCode, string> = {
     'The token is an encrypted JWE (5 segments): Auth0 issues one when no API audience was requested or API token encryption is on. Request the token with audience (or resource) = OAUTH_AUDIENCE, set the tenant default audience or enable the Resource Parameter Compatibility Profile, and turn off JWE encryption on the API.',
   [AuthErrorCode.ACCESS_TOKEN_NOT_JWS]:
     'The token is not a signed JWT (an opaque or malformed token). Request an access token for the API (audience = OAUTH_AUDIENCE) with RS256 signing; ID tokens and opaque tokens are not accepted here.',
-  [AuthErrorCode.TOKEN_EXPIRED]: 'The token has expired: refresh it or sign in again. If clocks drift, see OAUTH_CLOCK_TOLERANCE_S.',
+  [AuthErrorCode.TOKEN_EXPIRED]:
+    'The token has expired: refresh it or sign in again. If clocks drift, see OAUTH_CLOCK_TOLERANCE_S.',
   [AuthErrorCode.TOKEN_NOT_YET_VALID]:
     'The token is not valid yet (nbf/iat in the future): check the clocks of the issuer and the gateway, or raise OAUTH_CLOCK_TOLERANCE_S slightly.',
   [AuthErrorCode.ISSUER_MISMATCH]:
@@ -77,13 +78,16 @@ export const AUTH_HINTS: Record<AuthErrorCode, string> = {
     'The token was issued for another API. Request it with audience (or resource) = OAUTH_AUDIENCE, or set OAUTH_AUDIENCE to your Auth0 API identifier.',
   [AuthErrorCode.UNKNOWN_SIGNING_KEY]:
     'No key in the issuer\'s JWKS matches the token\'s "kid": the token comes from another tenant/issuer, or a key was revoked. Check OAUTH_ISSUER / OAUTH_JWKS_URI.',
-  [AuthErrorCode.BAD_SIGNATURE]: 'The signature does not verify with the issuer\'s key: the token was altered or signed by someone else.',
+  [AuthErrorCode.BAD_SIGNATURE]:
+    "The signature does not verify with the issuer's key: the token was altered or signed by someone else.",
   [AuthErrorCode.ALGORITHM_NOT_ALLOWED]:
     'Only the algorithms in OAUTH_ALGORITHMS (default RS256) are accepted. In Auth0 set the API\'s signing algorithm to RS256; HS256 and "none" are always refused.',
-  [AuthErrorCode.TOKEN_NO_SUB]: 'The token has no "sub" claim: use a user access token (authorization code flow), not a token without a subject.',
-  [AuthErrorCode.TOKEN_CLAIMS_INVALID]: 'The token lacks a required claim ("exp") or carries a malformed one ("scope", "permissions").',
+  [AuthErrorCode.TOKEN_NO_SUB]:
+    'The token has no "sub" claim: use a user access token (authorization code flow), not a token without a subject.',
+  [AuthErrorCode.TOKEN_CLAIMS_INVALID]:
+    'The token lacks a required claim ("exp") or carries a malformed one ("scope", "permissions").',
   [AuthErrorCode.SIGNING_KEYS_UNAVAILABLE]:
-    'The gateway cannot reach the issuer\'s JWKS and has no cached key. Check network access to OAUTH_JWKS_URI; retry shortly.',
+    "The gateway cannot reach the issuer's JWKS and has no cached key. Check network access to OAUTH_JWKS_URI; retry shortly.",
   [AuthErrorCode.INSUFFICIENT_SCOPE]:
     'Re-authorize with the scopes listed in WWW-Authenticate. In Auth0, define these permissions on the API and let the client request them (RBAC users also need the permissions assigned).',
 };

@@ -30,7 +30,8 @@ export class IssuerClient {
 
   /** Discovery metadata, cached for OAUTH_METADATA_TTL_S; a stale copy is served while the issuer is down. */
   async metadata(): Promise<IssuerMetadata> {
-    if (this.cached && Date.now() - this.cached.fetchedAt < this.config.metadataTtlMs) return this.cached.value;
+    if (this.cached && Date.now() - this.cached.fetchedAt < this.config.metadataTtlMs)
+      return this.cached.value;
     this.inflight ??= this.fetchMetadata().finally(() => (this.inflight = undefined));
     try {
       const value = await this.inflight;
@@ -58,7 +59,15 @@ export class IssuerClient {
   async signingKeys(): Promise<Map<string, KeyObject>> {
     const uri = await this.jwksUri();
     if (this.jwks?.uri !== uri) {
-      this.jwks = { uri, client: new JwksClient({ jwksUri: uri, cache: false, rateLimit: false, timeout: this.config.httpTimeoutMs }) };
+      this.jwks = {
+        uri,
+        client: new JwksClient({
+          jwksUri: uri,
+          cache: false,
+          rateLimit: false,
+          timeout: this.config.httpTimeoutMs,
+        }),
+      };
     }
     try {
       const keys = await this.jwks.client.getSigningKeys();
@@ -86,10 +95,12 @@ export class IssuerClient {
           continue;
         }
         const body = (await response.json()) as unknown;
-        if (typeof body !== 'object' || body === null) throw new IssuerUnavailableError(url, 'not a JSON object');
+        if (typeof body !== 'object' || body === null)
+          throw new IssuerUnavailableError(url, 'not a JSON object');
         return body as IssuerMetadata;
       } catch (error) {
-        lastError = error instanceof IssuerUnavailableError ? error : new IssuerUnavailableError(url, describe(error));
+        lastError =
+          error instanceof IssuerUnavailableError ? error : new IssuerUnavailableError(url, describe(error));
       }
     }
     throw lastError ?? new IssuerUnavailableError(this.config.issuer, 'no discovery document');
@@ -98,7 +109,8 @@ export class IssuerClient {
 
 function describe(error: unknown): string {
   // Duck-typed: errors from fetch may come from another realm (jest's VM), where instanceof fails.
-  const candidate = error as { name?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown } } | undefined;
+  const candidate = error as
+    { name?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown } } | undefined;
   if (candidate?.name === 'TimeoutError') return 'timed out';
   const code = candidate?.cause?.code ?? candidate?.code;
   if (typeof code === 'string') return code;

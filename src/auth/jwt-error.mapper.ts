@@ -10,16 +10,22 @@ interface ExpectedClaims {
  * Turns what jsonwebtoken/passport-jwt report into a precise AuthException. The token's claims are
  * decoded (unverified) only to tell the caller which audience or issuer was found.
  */
-export function mapJwtError(info: unknown, claims: Record<string, unknown>, expected: ExpectedClaims): AuthException {
+export function mapJwtError(
+  info: unknown,
+  claims: Record<string, unknown>,
+  expected: ExpectedClaims,
+): AuthException {
   if (info instanceof AuthException) return info;
   const error = info as { name?: string; message?: string } | undefined;
   const message = error?.message ?? '';
   if (error?.name === 'TokenExpiredError') {
     return new AuthException(AuthErrorCode.TOKEN_EXPIRED, 'The access token has expired', {
-      fields: { expiredAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : null },
+      fields: {
+        expiredAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : null,
+      },
     });
   }
-  if (error?.name === 'NotBeforeError' || message.includes('iat') && message.includes('future')) {
+  if (error?.name === 'NotBeforeError' || (message.includes('iat') && message.includes('future'))) {
     return new AuthException(AuthErrorCode.TOKEN_NOT_YET_VALID, 'The access token is not valid yet');
   }
   if (message.startsWith('jwt audience invalid')) {
@@ -38,8 +44,15 @@ export function mapJwtError(info: unknown, claims: Record<string, unknown>, expe
       { fields: { expected: expected.issuer, found } },
     );
   }
-  if (message === 'invalid algorithm' || message.includes('must be a symmetric key') || message.includes('must be an asymmetric key')) {
-    return new AuthException(AuthErrorCode.ALGORITHM_NOT_ALLOWED, `Token algorithm not allowed; accepted: ${expected.algorithms.join(', ')}`);
+  if (
+    message === 'invalid algorithm' ||
+    message.includes('must be a symmetric key') ||
+    message.includes('must be an asymmetric key')
+  ) {
+    return new AuthException(
+      AuthErrorCode.ALGORITHM_NOT_ALLOWED,
+      `Token algorithm not allowed; accepted: ${expected.algorithms.join(', ')}`,
+    );
   }
   if (message === 'invalid signature') {
     return new AuthException(AuthErrorCode.BAD_SIGNATURE, 'The access token signature is invalid');
@@ -47,5 +60,8 @@ export function mapJwtError(info: unknown, claims: Record<string, unknown>, expe
   if (message === 'No auth token') {
     return new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
   }
-  return new AuthException(AuthErrorCode.ACCESS_TOKEN_NOT_JWS, 'The access token could not be verified as a JWT');
+  return new AuthException(
+    AuthErrorCode.ACCESS_TOKEN_NOT_JWS,
+    'The access token could not be verified as a JWT',
+  );
 }

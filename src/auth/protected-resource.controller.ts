@@ -4,7 +4,12 @@ import type { Request } from 'express';
 import { requestIdOf } from '../common/request-context';
 import { Public } from './decorators/public.decorator';
 import { IssuerClient, IssuerMetadata } from './issuer.client';
-import { MCP_PATH, PRM_PATH, ProtectedResourceMetadata, ProtectedResourceService } from './protected-resource.service';
+import {
+  MCP_PATH,
+  PRM_PATH,
+  ProtectedResourceMetadata,
+  ProtectedResourceService,
+} from './protected-resource.service';
 
 @Public()
 @Controller()
@@ -31,7 +36,7 @@ export class ProtectedResourceController {
       throw new HttpException(
         {
           code: 'ISSUER_METADATA_UNAVAILABLE',
-          message: 'The authorization server\'s metadata could not be fetched',
+          message: "The authorization server's metadata could not be fetched",
           hint: 'Check that OAUTH_ISSUER is reachable from the gateway; its discovery document is served from there.',
           requestId: requestIdOf(request),
         },

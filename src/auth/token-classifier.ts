@@ -15,18 +15,30 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
 export function classifyToken(token: string, allowedAlgorithms: readonly string[]): JwsParts {
   const segments = token.split('.');
   if (segments.length === 5) {
-    throw new AuthException(AuthErrorCode.ACCESS_TOKEN_IS_ENCRYPTED_JWE, 'The access token is an encrypted JWE, not a signed JWT');
+    throw new AuthException(
+      AuthErrorCode.ACCESS_TOKEN_IS_ENCRYPTED_JWE,
+      'The access token is an encrypted JWE, not a signed JWT',
+    );
   }
   if (segments.length !== 3 || !segments.every((segment) => BASE64URL.test(segment))) {
-    throw new AuthException(AuthErrorCode.ACCESS_TOKEN_NOT_JWS, 'The access token is not a signed JWT (JWS compact form)');
+    throw new AuthException(
+      AuthErrorCode.ACCESS_TOKEN_NOT_JWS,
+      'The access token is not a signed JWT (JWS compact form)',
+    );
   }
   const header = decodeJson(segments[0]);
   const payload = decodeJson(segments[1]);
   if (!header || !payload) {
-    throw new AuthException(AuthErrorCode.ACCESS_TOKEN_NOT_JWS, 'The access token is not a signed JWT (undecodable header or payload)');
+    throw new AuthException(
+      AuthErrorCode.ACCESS_TOKEN_NOT_JWS,
+      'The access token is not a signed JWT (undecodable header or payload)',
+    );
   }
   if (typeof header.enc === 'string') {
-    throw new AuthException(AuthErrorCode.ACCESS_TOKEN_IS_ENCRYPTED_JWE, 'The access token is an encrypted JWE, not a signed JWT');
+    throw new AuthException(
+      AuthErrorCode.ACCESS_TOKEN_IS_ENCRYPTED_JWE,
+      'The access token is an encrypted JWE, not a signed JWT',
+    );
   }
   const alg = header.alg;
   if (typeof alg !== 'string' || !allowedAlgorithms.includes(alg)) {
@@ -45,7 +57,9 @@ export function classifyToken(token: string, allowedAlgorithms: readonly string[
 function decodeJson(segment: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -59,11 +59,18 @@ export function toErrorResponse(exception: unknown, requestId: string): { status
   const bodyParserStatus = bodyParserErrorStatus(exception);
   if (bodyParserStatus !== undefined) {
     const message = BODY_PARSER_MESSAGES[bodyParserStatus] ?? 'The request body could not be read';
-    return { status: bodyParserStatus, body: { error: STATUS_ERRORS[bodyParserStatus] ?? 'invalid_request', message, requestId } };
+    return {
+      status: bodyParserStatus,
+      body: { error: STATUS_ERRORS[bodyParserStatus] ?? 'invalid_request', message, requestId },
+    };
   }
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
-    body: { error: 'internal_error', message: 'Internal error; quote the request id when reporting it', requestId },
+    body: {
+      error: 'internal_error',
+      message: 'Internal error; quote the request id when reporting it',
+      requestId,
+    },
   };
 }
 
@@ -84,6 +91,11 @@ export function bodyParserErrorStatus(exception: unknown): number | undefined {
 }
 
 function pickExtra(response: object): Record<string, unknown> {
-  const { message: _message, statusCode: _status, error: _error, ...rest } = response as Record<string, unknown>;
+  const {
+    message: _message,
+    statusCode: _status,
+    error: _error,
+    ...rest
+  } = response as Record<string, unknown>;
   return rest;
 }

@@ -4,13 +4,24 @@ import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } fro
 import { loadEnv, RawEnv, ToBoolean, ToInt, ToList } from './env.util';
 
 /** Asymmetric algorithms only: `none` and HMAC (`HS*`) would let anyone holding the public key mint tokens. */
-export const ALLOWED_JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384'];
+export const ALLOWED_JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+];
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 export class AuthEnv {
   @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'OAUTH_ISSUER must be the exact issuer URL, e.g. https://TENANT.us.auth0.com/' })
+  @IsUrl(URL_OPTIONS, {
+    message: 'OAUTH_ISSUER must be the exact issuer URL, e.g. https://TENANT.us.auth0.com/',
+  })
   OAUTH_ISSUER?: string;
 
   @IsOptional()

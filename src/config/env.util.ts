@@ -21,7 +21,8 @@ export function loadEnv<T extends object>(cls: Constructor<T>, env: RawEnv): T {
 }
 
 function describeError(error: ValidationError): string[] {
-  const shown = typeof error.value === 'string' && /SECRET|KEY/i.test(error.property) ? '<redacted>' : error.value;
+  const shown =
+    typeof error.value === 'string' && /SECRET|KEY/i.test(error.property) ? '<redacted>' : error.value;
   return Object.values(error.constraints ?? {}).map((message) =>
     shown === undefined ? message : `${message} (got ${JSON.stringify(shown)})`,
   );
@@ -58,7 +59,8 @@ export const ToList = (): PropertyDecorator =>
       : value,
   );
 
-const PLACEHOLDER = /change[-_ ]?me|placeholder|replace[-_ ]?me|your[-_ ]|example|dummy|^x+$|^test$|^secret$|^password$/i;
+const PLACEHOLDER =
+  /change[-_ ]?me|placeholder|replace[-_ ]?me|your[-_ ]|example|dummy|^x+$|^test$|^secret$|^password$/i;
 
 export function isPlaceholder(value: string | undefined): boolean {
   return value !== undefined && PLACEHOLDER.test(value);

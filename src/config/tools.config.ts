@@ -28,7 +28,9 @@ export class ToolsEnv {
 
   @IsOptional()
   @IsString()
-  @MinLength(32, { message: 'GATEWAY_HMAC_SECRET must be at least 32 characters (use: openssl rand -hex 32)' })
+  @MinLength(32, {
+    message: 'GATEWAY_HMAC_SECRET must be at least 32 characters (use: openssl rand -hex 32)',
+  })
   GATEWAY_HMAC_SECRET?: string;
 
   @ToInt()

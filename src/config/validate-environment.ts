@@ -6,7 +6,9 @@ import { ToolsEnv } from './tools.config';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
     this.name = 'ConfigValidationError';
   }
 }
@@ -23,7 +25,9 @@ export function validateEnvironment(env: RawEnv): RawEnv {
 
   problems.push(...dcrEnvironmentProblems(env));
   if (present('OAUTH_ISSUER') && !present('OAUTH_AUDIENCE')) {
-    problems.push('OAUTH_AUDIENCE is required when OAUTH_ISSUER is set (the API identifier your tokens carry in `aud`)');
+    problems.push(
+      'OAUTH_AUDIENCE is required when OAUTH_ISSUER is set (the API identifier your tokens carry in `aud`)',
+    );
   }
 
   if (env.NODE_ENV === 'production') {
@@ -31,10 +35,13 @@ export function validateEnvironment(env: RawEnv): RawEnv {
       if (!present(name)) problems.push(`${name} is required when NODE_ENV=production`);
     }
     for (const name of SECRETS) {
-      if (isPlaceholder(env[name]?.trim())) problems.push(`${name} looks like a placeholder; set a real random secret`);
+      if (isPlaceholder(env[name]?.trim()))
+        problems.push(`${name} looks like a placeholder; set a real random secret`);
     }
     if (present('PUBLIC_URL') && !env.PUBLIC_URL!.trim().startsWith('https://')) {
-      problems.push('PUBLIC_URL must use https:// when NODE_ENV=production (OAuth clients refuse plain http)');
+      problems.push(
+        'PUBLIC_URL must use https:// when NODE_ENV=production (OAuth clients refuse plain http)',
+      );
     }
     if (present('OAUTH_ISSUER') && !env.OAUTH_ISSUER!.trim().startsWith('https://')) {
       problems.push('OAUTH_ISSUER must use https:// when NODE_ENV=production');

@@ -21,12 +21,28 @@ interface Note {
  */
 export async function startDemoBackend(secret: string, port = 0): Promise<DemoBackend> {
   const notes: Note[] = [
-    { id: 1, title: 'Welcome', body: 'connector-gateway forwards tool calls with a signed identity.', owner: 'demo-user' },
-    { id: 2, title: 'Scopes', body: 'Each tool needs its scopes; the gateway answers 403 insufficient_scope otherwise.', owner: 'demo-user' },
+    {
+      id: 1,
+      title: 'Welcome',
+      body: 'connector-gateway forwards tool calls with a signed identity.',
+      owner: 'demo-user',
+    },
+    {
+      id: 2,
+      title: 'Scopes',
+      body: 'Each tool needs its scopes; the gateway answers 403 insufficient_scope otherwise.',
+      owner: 'demo-user',
+    },
   ];
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
-    const verdict = verifyGatewaySignature({ secret, method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+    const verdict = verifyGatewaySignature({
+      secret,
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body,
+    });
     const send = (status: number, value: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     };
@@ -39,13 +55,25 @@ export async function startDemoBackend(secret: string, port = 0): Promise<DemoBa
     }
     switch (req.url) {
       case '/echo':
-        return send(200, { echo: args.message, sub: verdict.sub, scopes: verdict.scopes, requestId: req.headers['x-request-id'] });
+        return send(200, {
+          echo: args.message,
+          sub: verdict.sub,
+          scopes: verdict.scopes,
+          requestId: req.headers['x-request-id'],
+        });
       case '/search_notes': {
         const query = String(args.query).toLowerCase();
-        return send(200, { notes: notes.filter((n) => `${n.title} ${n.body}`.toLowerCase().includes(query)) });
+        return send(200, {
+          notes: notes.filter((n) => `${n.title} ${n.body}`.toLowerCase().includes(query)),
+        });
       }
       case '/create_note': {
-        const note = { id: notes.length + 1, title: String(args.title), body: String(args.body ?? ''), owner: verdict.sub };
+        const note = {
+          id: notes.length + 1,
+          title: String(args.title),
+          body: String(args.body ?? ''),
+          owner: verdict.sub,
+        };
         notes.push(note);
         return send(201, { note });
       }

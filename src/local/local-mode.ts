@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 
-import { applyLocalModeEnvironment, DEMO_TOOLS_FILE, generateLocalSecret, localModeSettings } from '../config/local-mode';
+import {
+  applyLocalModeEnvironment,
+  DEMO_TOOLS_FILE,
+  generateLocalSecret,
+  localModeSettings,
+} from '../config/local-mode';
 import { startDemoBackend } from './demo-backend';
 import { launchDevIssuer } from './dev-issuer.launcher';
 

@@ -13,7 +13,9 @@ const PERMISSIVE_SCHEMA: JsonSchema = { type: 'object' };
 
 export class CatalogError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid tool catalog (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    super(
+      `Invalid tool catalog (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
     this.name = 'CatalogError';
   }
 }
@@ -34,7 +36,8 @@ export function buildCatalog(sources: CatalogSources): ToolDefinition[] {
   const tools = new Map<string, ToolDefinition>();
   const add = (tool: ToolDefinition): void => {
     const existing = tools.get(tool.name);
-    if (existing) problems.push(`tool "${tool.name}" is defined twice (${existing.source} and ${tool.source})`);
+    if (existing)
+      problems.push(`tool "${tool.name}" is defined twice (${existing.source} and ${tool.source})`);
     else tools.set(tool.name, tool);
   };
 
@@ -61,13 +64,15 @@ export function buildCatalog(sources: CatalogSources): ToolDefinition[] {
   for (const tool of tools.values()) {
     const where = `tool "${tool.name}" (${tool.source})`;
     if (!TOOL_NAME.test(tool.name)) problems.push(`${where}: name must match ${TOOL_NAME.source}`);
-    if (tool.scopes.length === 0) problems.push(`${where} has no scopes: give it at least one (deny by default)`);
+    if (tool.scopes.length === 0)
+      problems.push(`${where} has no scopes: give it at least one (deny by default)`);
     const badScopes = tool.scopes.filter((scope) => !SCOPE_TOKEN.test(scope));
     if (badScopes.length > 0) problems.push(`${where}: invalid scope token(s) ${JSON.stringify(badScopes)}`);
     if (!tool.handler && !tool.upstreamUrl) {
       problems.push(`${where} has no backend: set FUNCTIONS_BASE or the tool's "upstream" URL`);
     }
-    if (tool.inputSchema.type !== 'object') problems.push(`${where}: inputSchema must be a JSON Schema with type "object"`);
+    if (tool.inputSchema.type !== 'object')
+      problems.push(`${where}: inputSchema must be a JSON Schema with type "object"`);
     try {
       ajv.compile(tool.inputSchema);
     } catch (error) {
@@ -78,13 +83,19 @@ export function buildCatalog(sources: CatalogSources): ToolDefinition[] {
   return [...tools.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function readToolsFile(file: string, functionsBase: string | undefined, problems: string[]): ToolDefinition[] {
+function readToolsFile(
+  file: string,
+  functionsBase: string | undefined,
+  problems: string[],
+): ToolDefinition[] {
   let document: unknown;
   try {
     const text = readFileSync(file, 'utf8');
     document = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    problems.push(`TOOLS_FILE ${path.basename(file)} could not be read: ${(error as Error).message.split('\n')[0]}`);
+    problems.push(
+      `TOOLS_FILE ${path.basename(file)} could not be read: ${(error as Error).message.split('\n')[0]}`,
+    );
     return [];
   }
   const entries = Array.isArray(document) ? document : (document as { tools?: unknown } | null)?.tools;
@@ -97,13 +108,16 @@ function readToolsFile(file: string, functionsBase: string | undefined, problems
     const where = `TOOLS_FILE tool #${index + 1}${typeof raw.name === 'string' ? ` "${raw.name}"` : ''}`;
     const local: string[] = [];
     if (typeof raw.name !== 'string') local.push(`${where}: "name" is required`);
-    if (typeof raw.description !== 'string' || raw.description.trim() === '') local.push(`${where}: "description" is required`);
+    if (typeof raw.description !== 'string' || raw.description.trim() === '')
+      local.push(`${where}: "description" is required`);
     if (!Array.isArray(raw.scopes) || !raw.scopes.every((scope) => typeof scope === 'string')) {
       local.push(`${where}: "scopes" must be a list of scope names`);
     }
     const schema = raw.inputSchema ?? PERMISSIVE_SCHEMA;
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) local.push(`${where}: "inputSchema" must be an object`);
-    if (raw.upstream !== undefined && !isHttpUrl(raw.upstream)) local.push(`${where}: "upstream" must be an absolute http(s) URL`);
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+      local.push(`${where}: "inputSchema" must be an object`);
+    if (raw.upstream !== undefined && !isHttpUrl(raw.upstream))
+      local.push(`${where}: "upstream" must be an absolute http(s) URL`);
     if (raw.timeoutMs !== undefined && !(Number.isInteger(raw.timeoutMs) && (raw.timeoutMs as number) > 0)) {
       local.push(`${where}: "timeoutMs" must be a positive integer`);
     }

@@ -39,9 +39,13 @@ export class ToolCatalog implements OnModuleInit {
       functionsBase: this.config.functionsBase,
       codeTools: this.discoverCodeTools(),
     });
-    this.tools = new Map(tools.map((tool) => [tool.name, { tool, validate: this.ajv.compile(tool.inputSchema) }]));
+    this.tools = new Map(
+      tools.map((tool) => [tool.name, { tool, validate: this.ajv.compile(tool.inputSchema) }]),
+    );
     this.scopes.register(tools.flatMap((tool) => tool.scopes));
-    this.logger.log(`Tool catalog: ${tools.map((tool) => `${tool.name} [${tool.scopes.join(' ')}]`).join(', ') || 'empty'}`);
+    this.logger.log(
+      `Tool catalog: ${tools.map((tool) => `${tool.name} [${tool.scopes.join(' ')}]`).join(', ') || 'empty'}`,
+    );
   }
 
   list(): ToolDefinition[] {
@@ -83,7 +87,9 @@ export class ToolCatalog implements OnModuleInit {
           const handler = (instance as Record<string, unknown>)[method] as (...args: unknown[]) => unknown;
           const options = this.reflector.get(TOOL, handler);
           if (!options) return [];
-          const scopes = this.reflector.getAllAndMerge(REQUIRED_SCOPES, [handler, instance.constructor as () => void]) ?? [];
+          const scopes =
+            this.reflector.getAllAndMerge(REQUIRED_SCOPES, [handler, instance.constructor as () => void]) ??
+            [];
           return [
             {
               name: options.name,

@@ -30,14 +30,21 @@ export class ToolInvoker {
   async invoke(name: string, args: unknown, context: ToolCallContext): Promise<ToolOutcome> {
     const tool = this.authorize(name, context);
     const valid = this.catalog.validateArguments(name, args ?? {});
-    if (!tool.handler) return { kind: 'upstream', tool, response: await this.upstream.forward(tool, valid, context) };
+    if (!tool.handler)
+      return { kind: 'upstream', tool, response: await this.upstream.forward(tool, valid, context) };
     try {
       return { kind: 'in-process', tool, value: await tool.handler(valid, context) };
     } catch (error) {
       // A tool may answer a user-facing HTTP error (e.g. BadRequestException) on purpose.
       if (error instanceof ToolsException || error instanceof HttpException) throw error;
-      this.logger.error(`In-process tool ${name} failed: ${(error as Error)?.name ?? 'error'} (requestId=${context.requestId})`);
-      throw new ToolsException(ToolsErrorCode.TOOL_FAILED, name, `Tool "${name}" failed; quote the request id when reporting it`);
+      this.logger.error(
+        `In-process tool ${name} failed: ${(error as Error)?.name ?? 'error'} (requestId=${context.requestId})`,
+      );
+      throw new ToolsException(
+        ToolsErrorCode.TOOL_FAILED,
+        name,
+        `Tool "${name}" failed; quote the request id when reporting it`,
+      );
     }
   }
 }

@@ -22,9 +22,16 @@ export class ToolsController {
   ): Promise<StreamableFile | { result: unknown }> {
     const controller = new AbortController();
     request.on('close', () => !response.writableFinished && controller.abort());
-    const outcome = await this.invoker.invoke(name, args, { user, requestId: requestIdOf(request), signal: controller.signal });
+    const outcome = await this.invoker.invoke(name, args, {
+      user,
+      requestId: requestIdOf(request),
+      signal: controller.signal,
+    });
     if (outcome.kind === 'in-process') return { result: outcome.value ?? null };
     response.status(outcome.response.status);
-    return new StreamableFile(outcome.response.body, { type: outcome.response.contentType, length: outcome.response.body.length });
+    return new StreamableFile(outcome.response.body, {
+      type: outcome.response.contentType,
+      length: outcome.response.body.length,
+    });
   }
 }

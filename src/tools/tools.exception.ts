@@ -14,7 +14,10 @@ const STATUS: Record<ToolsErrorCode, { status: number; error: string }> = {
   [ToolsErrorCode.INVALID_ARGUMENTS]: { status: HttpStatus.BAD_REQUEST, error: 'invalid_arguments' },
   [ToolsErrorCode.UPSTREAM_TIMEOUT]: { status: HttpStatus.GATEWAY_TIMEOUT, error: 'upstream_timeout' },
   [ToolsErrorCode.UPSTREAM_UNREACHABLE]: { status: HttpStatus.BAD_GATEWAY, error: 'upstream_unreachable' },
-  [ToolsErrorCode.UPSTREAM_RESPONSE_TOO_LARGE]: { status: HttpStatus.BAD_GATEWAY, error: 'upstream_response_too_large' },
+  [ToolsErrorCode.UPSTREAM_RESPONSE_TOO_LARGE]: {
+    status: HttpStatus.BAD_GATEWAY,
+    error: 'upstream_response_too_large',
+  },
   [ToolsErrorCode.TOOL_FAILED]: { status: HttpStatus.INTERNAL_SERVER_ERROR, error: 'tool_failed' },
 };
 

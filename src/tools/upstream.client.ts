@@ -35,7 +35,8 @@ export class UpstreamClient implements OnModuleDestroy {
     } else {
       // Production refuses to start without a secret; elsewhere calls are signed with a throwaway one.
       this.secret = randomBytes(32).toString('hex');
-      if (!app.production) this.logger.warn('GATEWAY_HMAC_SECRET is not set: backends cannot verify the identity headers');
+      if (!app.production)
+        this.logger.warn('GATEWAY_HMAC_SECRET is not set: backends cannot verify the identity headers');
     }
   }
 
@@ -43,7 +44,11 @@ export class UpstreamClient implements OnModuleDestroy {
     await this.agent.close();
   }
 
-  async forward(tool: ToolDefinition, args: Record<string, unknown>, context: ToolCallContext): Promise<UpstreamResponse> {
+  async forward(
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    context: ToolCallContext,
+  ): Promise<UpstreamResponse> {
     const url = new URL(tool.upstreamUrl!);
     const body = JSON.stringify(args);
     const timeoutMs = tool.timeoutMs ?? this.config.upstreamTimeoutMs;
@@ -82,25 +87,39 @@ export class UpstreamClient implements OnModuleDestroy {
       const contentType = response.headers['content-type'];
       return {
         status: response.statusCode,
-        contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? 'application/octet-stream',
+        contentType:
+          (Array.isArray(contentType) ? contentType[0] : contentType) ?? 'application/octet-stream',
         body: Buffer.concat(chunks),
       };
     } catch (error) {
       if (error instanceof ToolsException) throw error;
       if (deadline.aborted) {
-        throw new ToolsException(ToolsErrorCode.UPSTREAM_TIMEOUT, tool.name, `The backend of "${tool.name}" did not answer within ${timeoutMs} ms`, {
-          timeoutMs,
-        });
+        throw new ToolsException(
+          ToolsErrorCode.UPSTREAM_TIMEOUT,
+          tool.name,
+          `The backend of "${tool.name}" did not answer within ${timeoutMs} ms`,
+          {
+            timeoutMs,
+          },
+        );
       }
       const reason = describeNetworkError(error);
-      this.logger.warn(`Backend of ${tool.name} at ${url.origin} unreachable: ${reason} (requestId=${context.requestId})`);
-      throw new ToolsException(ToolsErrorCode.UPSTREAM_UNREACHABLE, tool.name, `The backend of "${tool.name}" is unreachable (${reason})`);
+      this.logger.warn(
+        `Backend of ${tool.name} at ${url.origin} unreachable: ${reason} (requestId=${context.requestId})`,
+      );
+      throw new ToolsException(
+        ToolsErrorCode.UPSTREAM_UNREACHABLE,
+        tool.name,
+        `The backend of "${tool.name}" is unreachable (${reason})`,
+      );
     }
   }
 }
 
 function describeNetworkError(error: unknown): string {
   if (error instanceof undiciErrors.UndiciError) return error.code;
-  const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } }).code ??
+    (error as { cause?: { code?: unknown } }).cause?.code;
   return typeof code === 'string' ? code : 'connection failed';
 }

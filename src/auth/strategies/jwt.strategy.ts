@@ -16,13 +16,14 @@ import { classifyToken } from '../token-classifier';
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(
-    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
-    keys: SigningKeyStore,
-  ) {
+  constructor(@Inject(authConfig.KEY) config: ConfigType<typeof authConfig>, keys: SigningKeyStore) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKeyProvider: (_req: Request, rawJwt: string, done: (err: unknown, key?: string | Buffer) => void) => {
+      secretOrKeyProvider: (
+        _req: Request,
+        rawJwt: string,
+        done: (err: unknown, key?: string | Buffer) => void,
+      ) => {
         let kid: string | undefined;
         try {
           const { header } = classifyToken(rawJwt, config.algorithms);
@@ -49,10 +50,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       throw new AuthException(AuthErrorCode.TOKEN_NO_SUB, 'The access token has no "sub" claim');
     }
     if (typeof payload.exp !== 'number') {
-      throw new AuthException(AuthErrorCode.TOKEN_CLAIMS_INVALID, 'The access token has no numeric "exp" claim');
+      throw new AuthException(
+        AuthErrorCode.TOKEN_CLAIMS_INVALID,
+        'The access token has no numeric "exp" claim',
+      );
     }
     if (payload.scope !== undefined && typeof payload.scope !== 'string') {
-      throw new AuthException(AuthErrorCode.TOKEN_CLAIMS_INVALID, 'The "scope" claim must be a space-delimited string');
+      throw new AuthException(
+        AuthErrorCode.TOKEN_CLAIMS_INVALID,
+        'The "scope" claim must be a space-delimited string',
+      );
     }
     const clientId = payload.client_id ?? payload.azp;
     return {

@@ -22,7 +22,9 @@ export class ClockTool {
     description: 'The current date and time in an IANA time zone (default UTC).',
     inputSchema: {
       type: 'object',
-      properties: { timeZone: { type: 'string', description: 'IANA time zone, e.g. Europe/Paris', maxLength: 64 } },
+      properties: {
+        timeZone: { type: 'string', description: 'IANA time zone, e.g. Europe/Paris', maxLength: 64 },
+      },
       additionalProperties: false,
     },
   })
@@ -31,7 +33,9 @@ export class ClockTool {
     const timeZone = args.timeZone ?? 'UTC';
     let local: string;
     try {
-      local = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'long' }).format(now);
+      local = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'long' }).format(
+        now,
+      );
     } catch {
       throw new BadRequestException(`Unknown time zone ${JSON.stringify(timeZone)}`);
     }

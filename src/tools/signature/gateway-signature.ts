@@ -69,12 +69,17 @@ export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
   const sub = header(SIGNATURE_HEADERS.subject);
   const scopes = header(SIGNATURE_HEADERS.scopes) ?? '';
   const signature = header(SIGNATURE_HEADERS.signature);
-  if (!timestamp || !/^\d+$/.test(timestamp) || sub === undefined || !signature) return { ok: false, reason: 'missing_headers' };
+  if (!timestamp || !/^\d+$/.test(timestamp) || sub === undefined || !signature)
+    return { ok: false, reason: 'missing_headers' };
   const now = input.nowS ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - Number(timestamp)) > (input.maxAgeS ?? 300)) return { ok: false, reason: 'stale_timestamp' };
-  const expected = Buffer.from(`v1=${mac(input.secret, timestamp, input.method, input.path, sub, scopes, input.body)}`);
+  if (Math.abs(now - Number(timestamp)) > (input.maxAgeS ?? 300))
+    return { ok: false, reason: 'stale_timestamp' };
+  const expected = Buffer.from(
+    `v1=${mac(input.secret, timestamp, input.method, input.path, sub, scopes, input.body)}`,
+  );
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   return {
     ok: true,
     sub,
@@ -84,7 +89,15 @@ export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
   };
 }
 
-function mac(secret: string, timestamp: string, method: string, path: string, sub: string, scopes: string, body: string | Buffer): string {
+function mac(
+  secret: string,
+  timestamp: string,
+  method: string,
+  path: string,
+  sub: string,
+  scopes: string,
+  body: string | Buffer,
+): string {
   const bodyHash = createHash('sha256').update(body).digest('hex');
   return createHmac('sha256', secret)
     .update(['v1', timestamp, method.toUpperCase(), path, sub, scopes, bodyHash].join('\n'))
