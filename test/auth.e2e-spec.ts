@@ -1,13 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 
-import { freePort, startGateway, TestGateway } from './support/gateway-harness';
 import { SignedBackend } from './support/signed-backend';
+import { TestGateway } from './support/gateway-harness';
 import { TestIssuer } from './support/test-issuer';
-import { writeToolsFile } from './support/tools-file';
+import { startTokenStack, TokenStack } from './support/token-stack';
 
 const SECRET = 'f'.repeat(64);
 
 describe('bearer-token authentication (RFC 6750 / RFC 9728)', () => {
+  let stack: TokenStack;
   let issuer: TestIssuer;
   let backend: SignedBackend;
   let gateway: TestGateway;
@@ -15,38 +16,24 @@ describe('bearer-token authentication (RFC 6750 / RFC 9728)', () => {
   let prmUrl: string;
 
   beforeAll(async () => {
-    issuer = await new TestIssuer().start();
-    backend = await new SignedBackend(SECRET).start();
-    const port = await freePort();
-    audience = `http://127.0.0.1:${port}/mcp`;
-    prmUrl = `http://127.0.0.1:${port}/.well-known/oauth-protected-resource`;
-    gateway = await startGateway(
-      {
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        OAUTH_ISSUER: issuer.issuer,
-        OAUTH_AUDIENCE: audience,
-        OAUTH_CLOCK_TOLERANCE_S: '0',
-        JWKS_COOLDOWN_S: '0',
-        FUNCTIONS_BASE: backend.url,
-        GATEWAY_HMAC_SECRET: SECRET,
-        TOOLS_FILE: writeToolsFile([
-          {
-            name: 'search',
-            description: 'Search',
-            scopes: ['tools:read'],
-            inputSchema: { type: 'object', properties: { q: { type: 'string' } } },
-          },
-          { name: 'write', description: 'Write', scopes: ['tools:read', 'tools:write'] },
-        ]),
-      },
-      port,
-    );
+    stack = await startTokenStack({
+      secret: SECRET,
+      env: { OAUTH_CLOCK_TOLERANCE_S: '0', JWKS_COOLDOWN_S: '0' },
+      tools: () => [
+        {
+          name: 'search',
+          description: 'Search',
+          scopes: ['tools:read'],
+          inputSchema: { type: 'object', properties: { q: { type: 'string' } } },
+        },
+        { name: 'write', description: 'Write', scopes: ['tools:read', 'tools:write'] },
+      ],
+    });
+    ({ issuer, backend, gateway, audience, prmUrl } = stack);
   });
 
   afterAll(async () => {
-    await gateway?.stop();
-    await backend?.stop();
-    await issuer?.stop();
+    await stack?.stop();
   });
 
   const call = (token?: string, tool = 'search'): Promise<Response> =>

@@ -1,84 +1,71 @@
-import { freePort, startGateway, TestGateway } from './support/gateway-harness';
-import { SignedBackend } from './support/signed-backend';
-import { TestIssuer } from './support/test-issuer';
-import { writeToolsFile } from './support/tools-file';
+import { freePort } from './support/gateway-harness';
+import { startTokenStack, TokenStack } from './support/token-stack';
 
 const SECRET = 'a'.repeat(64);
 
 describe('POST /tools/:name', () => {
-  let issuer: TestIssuer;
-  let backend: SignedBackend;
-  let gateway: TestGateway;
+  let stack: TokenStack;
   let token: string;
 
   beforeAll(async () => {
-    issuer = await new TestIssuer().start();
-    backend = await new SignedBackend(SECRET).start();
     const closedPort = await freePort();
-    const port = await freePort();
-    const audience = `http://127.0.0.1:${port}/mcp`;
-    gateway = await startGateway(
-      {
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        OAUTH_ISSUER: issuer.issuer,
-        OAUTH_AUDIENCE: audience,
-        FUNCTIONS_BASE: backend.url,
-        GATEWAY_HMAC_SECRET: SECRET,
+    stack = await startTokenStack({
+      secret: SECRET,
+      env: {
         MAX_BODY_BYTES: '2048',
         EXAMPLE_TOOLS_ENABLED: 'true',
-        TOOLS_FILE: writeToolsFile([
-          {
-            name: 'search',
-            description: 'Search',
-            scopes: ['tools:read'],
-            inputSchema: {
-              type: 'object',
-              properties: { q: { type: 'string', maxLength: 10 } },
-              required: ['q'],
-              additionalProperties: false,
-            },
-          },
-          {
-            name: 'slow',
-            description: 'Hangs',
-            scopes: ['tools:read'],
-            upstream: `${backend.url}/hang`,
-            timeoutMs: 300,
-          },
-          {
-            name: 'down',
-            description: 'Nobody listens',
-            scopes: ['tools:read'],
-            upstream: `http://127.0.0.1:${closedPort}/down`,
-          },
-          {
-            name: 'conflict',
-            description: 'Backend says 409',
-            scopes: ['tools:read'],
-            upstream: `${backend.url}/status-409`,
-          },
-          {
-            name: 'broken',
-            description: 'Backend says 500',
-            scopes: ['tools:read'],
-            upstream: `${backend.url}/status-500`,
-          },
-        ]),
         TOOL_SCOPES_JSON: JSON.stringify({ legacy: ['legacy:use'] }),
       },
-      port,
+      tools: (backendUrl) => [
+        {
+          name: 'search',
+          description: 'Search',
+          scopes: ['tools:read'],
+          inputSchema: {
+            type: 'object',
+            properties: { q: { type: 'string', maxLength: 10 } },
+            required: ['q'],
+            additionalProperties: false,
+          },
+        },
+        {
+          name: 'slow',
+          description: 'Hangs',
+          scopes: ['tools:read'],
+          upstream: `${backendUrl}/hang`,
+          timeoutMs: 300,
+        },
+        {
+          name: 'down',
+          description: 'Nobody listens',
+          scopes: ['tools:read'],
+          upstream: `http://127.0.0.1:${closedPort}/down`,
+        },
+        {
+          name: 'conflict',
+          description: 'Backend says 409',
+          scopes: ['tools:read'],
+          upstream: `${backendUrl}/status-409`,
+        },
+        {
+          name: 'broken',
+          description: 'Backend says 500',
+          scopes: ['tools:read'],
+          upstream: `${backendUrl}/status-500`,
+        },
+      ],
+    });
+    token = stack.issuer.sign(
+      stack.issuer.claims(stack.audience, { scope: 'tools:read time:read legacy:use' }),
     );
-    token = issuer.sign(issuer.claims(audience, { scope: 'tools:read time:read legacy:use' }));
   });
 
   afterAll(async () => {
-    await gateway?.stop();
-    await backend?.stop();
-    await issuer?.stop();
+    await stack?.stop();
   });
 
   const post = (tool: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${gateway.url}/tools/${tool}`, {
+    fetch(`${stack.gateway.url}/tools/${tool}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -110,7 +97,7 @@ describe('POST /tools/:name', () => {
         { path: '/q', message: 'must NOT have more than 10 characters' },
       ]),
     );
-    expect(backend.calls.filter((c) => c.path === '/search')).toHaveLength(0);
+    expect(stack.backend.calls.filter((c) => c.path === '/search')).toHaveLength(0);
   });
 
   it('answers 400 invalid_request for a body that is not JSON', async () => {
@@ -166,7 +153,7 @@ describe('POST /tools/:name', () => {
   it('serves tools declared with TOOL_SCOPES_JSON by forwarding to FUNCTIONS_BASE/{tool}', async () => {
     const response = await post('legacy', { any: 'thing' });
     expect(response.status).toBe(200);
-    expect(backend.calls.at(-1)).toMatchObject({
+    expect(stack.backend.calls.at(-1)).toMatchObject({
       path: '/legacy',
       verdict: { ok: true, sub: 'auth0|alice' },
     });
