@@ -12,7 +12,8 @@ export interface BackendCall {
 
 /**
  * A tool backend as a team would write it: it verifies the gateway's signature before anything else.
- * Routes: /hang never answers, /status-NNN answers NNN, anything else echoes the verified identity.
+ * Routes: /hang never answers, /status-NNN answers NNN, /delay-MS echoes after MS milliseconds, anything
+ * else echoes the verified identity at once.
  */
 export class SignedBackend {
   url = '';
@@ -40,6 +41,8 @@ export class SignedBackend {
           .writeHead(401, { 'content-type': 'application/json' })
           .end(JSON.stringify({ error: verdict.reason }));
       if (path.startsWith('/hang')) return; // never answers
+      const delay = /^\/delay-(\d+)/.exec(path);
+      if (delay) await new Promise((resolve) => setTimeout(resolve, Number(delay[1])));
       const status = /^\/status-(\d{3})/.exec(path);
       if (status) {
         return void res
