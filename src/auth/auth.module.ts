@@ -34,10 +34,15 @@ import { VerifiedTokenCache } from './verified-token.cache';
   exports: [ScopeRegistry, ProtectedResourceService, SigningKeysHealthIndicator, IssuerClient],
 })
 export class AuthModule implements OnApplicationBootstrap {
-  constructor(private readonly keys: SigningKeyStore) {}
+  constructor(
+    private readonly keys: SigningKeyStore,
+    private readonly verifiedTokens: VerifiedTokenCache,
+  ) {}
 
   /** Warm the key cache so the first request does not pay for the JWKS fetch; failure is reported by readiness. */
   onApplicationBootstrap(): void {
+    // A token verified with a key the issuer has since withdrawn must be verified again (and fail).
+    this.keys.onKeysRemoved(() => this.verifiedTokens.clear());
     void this.keys.refresh();
   }
 }

@@ -165,4 +165,40 @@ describe('SigningKeyStore', () => {
       });
     });
   });
+
+  describe('when the keys grow old', () => {
+    const MAX_AGE_MS = 600_000;
+    /** Lets the background refresh (a resolved fake fetch) complete. */
+    const settle = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+    const agingStore = (): SigningKeyStore =>
+      new SigningKeyStore(
+        testAuthConfig({}, { jwksCooldownMs: COOLDOWN_MS, jwksMaxAgeMs: MAX_AGE_MS }),
+        issuer as unknown as IssuerClient,
+      );
+
+    it('keeps serving a known key while refetching the JWKS in the background', async () => {
+      const store = agingStore();
+      await store.refresh();
+      advance(MAX_AGE_MS);
+
+      await expect(store.keyFor('key-a')).resolves.toBe(keyA());
+      await settle();
+      expect(issuer.signingKeys).toHaveBeenCalledTimes(2);
+    });
+
+    it('stops trusting a key the issuer withdrew and tells the listeners which', async () => {
+      const store = agingStore();
+      const removed: string[][] = [];
+      store.onKeysRemoved((kids) => removed.push(kids));
+      await store.refresh();
+      issuer.published = new Map([['key-b', keyB()]]);
+      advance(MAX_AGE_MS);
+
+      await store.keyFor('key-a');
+      await settle();
+
+      expect(removed).toEqual([['key-a']]);
+      await expect(store.keyFor('key-a')).rejects.toMatchObject({ code: AuthErrorCode.UNKNOWN_SIGNING_KEY });
+    });
+  });
 });

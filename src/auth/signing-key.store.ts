@@ -11,16 +11,20 @@ const FAILURE_RETRY_MS = 2000;
 /**
  * The issuer's public keys by `kid`. An unknown `kid` triggers one refetch (so a rotated key works
  * without restart) but at most once per JWKS_COOLDOWN_S, so a flood of made-up `kid`s cannot hammer
- * the issuer. Concurrent refreshes share one request.
+ * the issuer. Keys older than JWKS_MAX_AGE_S are refetched in the background, so a key the issuer
+ * withdrew stops being trusted; listeners hear of withdrawn keys (the verified-token cache empties).
+ * Concurrent refreshes share one request.
  */
 @Injectable()
 export class SigningKeyStore {
   private readonly logger = new Logger(SigningKeyStore.name);
   private keys = new Map<string, KeyObject>();
+  private loadedAt = 0;
   private lastAttemptAt = 0;
   private lastFailed = false;
   private refreshing?: Promise<void>;
   private fetches = 0;
+  private readonly removalListeners: Array<(kids: string[]) => void> = [];
 
   constructor(
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
@@ -29,7 +33,10 @@ export class SigningKeyStore {
 
   async keyFor(kid: string | undefined): Promise<KeyObject> {
     const known = this.lookup(kid);
-    if (known) return known;
+    if (known) {
+      if (!this.refreshing && Date.now() - this.loadedAt >= this.config.jwksMaxAgeMs) void this.refresh();
+      return known;
+    }
     if (this.refreshing) await this.refreshing;
     else if (this.mayRefresh()) await this.refresh();
     const key = this.lookup(kid);
@@ -51,6 +58,11 @@ export class SigningKeyStore {
   async refresh(): Promise<void> {
     this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
     return this.refreshing;
+  }
+
+  /** Called with the kids a refresh no longer finds in the issuer's JWKS. */
+  onKeysRemoved(listener: (kids: string[]) => void): void {
+    this.removalListeners.push(listener);
   }
 
   get keyCount(): number {
@@ -81,7 +93,13 @@ export class SigningKeyStore {
     try {
       const keys = await this.issuer.signingKeys();
       if (keys.size === 0) throw new Error('the JWKS holds no signing key');
+      const removed = [...this.keys.keys()].filter((kid) => !keys.has(kid));
       this.keys = keys;
+      this.loadedAt = Date.now();
+      if (removed.length > 0) {
+        this.logger.warn(`Signing key(s) withdrawn by the issuer: ${removed.join(', ')}`);
+        this.removalListeners.forEach((listener) => listener(removed));
+      }
       this.lastFailed = false;
       this.logger.log(`Loaded ${keys.size} signing key(s): ${[...keys.keys()].join(', ')}`);
     } catch (error) {

@@ -71,6 +71,13 @@ export class AuthEnv {
   @Max(3600)
   JWKS_COOLDOWN_S: number = 30;
 
+  /** Keys older than this are refetched in the background, so a key the issuer revoked stops being trusted. */
+  @ToInt()
+  @IsInt()
+  @Min(10)
+  @Max(86_400)
+  JWKS_MAX_AGE_S: number = 600;
+
   @ToInt()
   @IsInt()
   @Min(100)
@@ -95,6 +102,7 @@ export interface AuthConfig {
   debugTokenEnabled: boolean;
   tokenCacheMax: number;
   jwksCooldownMs: number;
+  jwksMaxAgeMs: number;
   httpTimeoutMs: number;
   metadataTtlMs: number;
 }
@@ -113,6 +121,7 @@ export function buildAuthConfig(env: RawEnv): AuthConfig {
     debugTokenEnabled: e.DEBUG_TOKEN_ENABLED,
     tokenCacheMax: e.TOKEN_CACHE_MAX,
     jwksCooldownMs: e.JWKS_COOLDOWN_S * 1000,
+    jwksMaxAgeMs: e.JWKS_MAX_AGE_S * 1000,
     httpTimeoutMs: e.OAUTH_HTTP_TIMEOUT_MS,
     metadataTtlMs: e.OAUTH_METADATA_TTL_S * 1000,
   };
