@@ -75,7 +75,11 @@ const GATEWAY_VARIABLES = [
  * Starts a real gateway on 127.0.0.1 with exactly `env` as its configuration (other gateway variables
  * are cleared). Modules are loaded in isolation because Nest modules read the environment when they load.
  */
-export async function startGateway(env: Record<string, string>, port?: number): Promise<TestGateway> {
+export async function startGateway(
+  env: Record<string, string>,
+  port?: number,
+  options: { jsonLogs?: boolean } = {},
+): Promise<TestGateway> {
   const listenPort = port ?? Number(env.PORT ?? (await freePort()));
   for (const name of GATEWAY_VARIABLES) delete process.env[name];
   Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(listenPort), ...env });
@@ -84,7 +88,7 @@ export async function startGateway(env: Record<string, string>, port?: number): 
   await jest.isolateModulesAsync(async () => {
     const { createGateway } = await import('../../src/gateway');
     const { ShutdownState } = await import('../../src/health/shutdown.state');
-    app = await createGateway({ json: false, logLevel: 'warn' });
+    app = await createGateway({ json: options.jsonLogs ?? false, logLevel: 'warn' });
     drain = () => app!.get(ShutdownState).beginDraining();
   });
   await app!.listen(listenPort, '127.0.0.1');

@@ -19,6 +19,8 @@ export interface TokenStackOptions {
   /** The catalog, given the signature-checking backend's URL. */
   tools: (backendUrl: string) => Array<Record<string, unknown>>;
   env?: Record<string, string>;
+  /** Log JSON lines, as deployments do (default: readable text). */
+  jsonLogs?: boolean;
 }
 
 /** A crafted-token issuer, a backend that verifies the gateway's signature, and a gateway wired to both. */
@@ -39,6 +41,7 @@ export async function startTokenStack(options: TokenStackOptions): Promise<Token
       ...options.env,
     },
     port,
+    { jsonLogs: options.jsonLogs },
   );
   return {
     issuer,
