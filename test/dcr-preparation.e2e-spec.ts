@@ -170,7 +170,7 @@ describe('DCR client preparation in a permissive tenant', () => {
   it('promotes a ChatGPT client as the seed did and grants it the API', async () => {
     const client = tenant.registerClient({
       client_name: 'OpenAI ChatGPT connector',
-      redirect_uris: [CHATGPT_REDIRECT, 'https://chat.openai.com/aip/callback'],
+      redirect_uris: [CHATGPT_REDIRECT, 'https://chat.openai.com/connector/oauth/c-123'],
       grant_types: ['authorization_code', 'implicit'],
     });
     expect(client.client_id).not.toMatch(/^tpc_/);

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import { freePort } from './support/gateway-harness';
@@ -13,7 +14,9 @@ function runGateway(env: Record<string, string>): {
   exited: Promise<number | null>;
 } {
   let output = '';
+  // cwd elsewhere: a developer's .env in the checkout must not change what these tests see.
   const child = spawn(process.execPath, [MAIN], {
+    cwd: tmpdir(),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

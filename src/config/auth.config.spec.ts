@@ -13,6 +13,7 @@ describe('buildAuthConfig', () => {
       debugTokenEnabled: false,
       tokenCacheMax: 10_000,
       jwksCooldownMs: 30_000,
+      jwksMaxAgeMs: 600_000,
       httpTimeoutMs: 5000,
       metadataTtlMs: 300_000,
     });

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 import { loadEnv, RawEnv, ToInt, ToList } from './env.util';
 
@@ -8,6 +8,8 @@ export type DcrMode = (typeof DCR_MODES)[number];
 
 /** ChatGPT's connector callback hosts. */
 export const DEFAULT_DCR_REDIRECT_HOSTS = ['chatgpt.com', 'chat.openai.com'];
+/** ChatGPT's connector callbacks: the per-connector prefix and the older fixed path. */
+export const DEFAULT_DCR_REDIRECT_PATHS = ['/connector/oauth/', '/connector_platform_oauth_redirect'];
 export const DEFAULT_DCR_CLIENT_NAME_PATTERN = '^(ChatGPT|OpenAI)\\b';
 
 const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
@@ -94,6 +96,11 @@ export class DcrEnv {
   @IsString({ each: true })
   DCR_REDIRECT_HOSTS: string[] = DEFAULT_DCR_REDIRECT_HOSTS;
 
+  /** Allowed callback paths on those hosts: exact, or a prefix when the entry ends with "/". */
+  @ToList()
+  @Matches(/^\//, { each: true, message: 'DCR_REDIRECT_PATHS takes absolute paths, e.g. /connector/oauth/' })
+  DCR_REDIRECT_PATHS: string[] = DEFAULT_DCR_REDIRECT_PATHS;
+
   @ToInt()
   @IsInt({ message: 'DCR_RECONCILE_INTERVAL_S must be an integer number of seconds (0 = off)' })
   @Min(0)
@@ -134,6 +141,7 @@ export interface DcrConfig {
   mode: DcrMode;
   clientNamePattern: RegExp;
   redirectHosts: string[];
+  redirectPaths: string[];
   reconcileIntervalMs: number;
   prepareMaxAttempts: number;
   prepareRetryBaseMs: number;
@@ -163,6 +171,7 @@ export function buildDcrConfig(env: RawEnv): DcrConfig {
     mode: e.DCR_MODE,
     clientNamePattern: new RegExp(e.DCR_CLIENT_NAME_PATTERN, 'i'),
     redirectHosts: e.DCR_REDIRECT_HOSTS.map((host) => host.toLowerCase()),
+    redirectPaths: e.DCR_REDIRECT_PATHS,
     reconcileIntervalMs: e.DCR_RECONCILE_INTERVAL_S * 1000,
     prepareMaxAttempts: e.DCR_PREPARE_MAX_ATTEMPTS,
     prepareRetryBaseMs: e.DCR_PREPARE_RETRY_BASE_MS,

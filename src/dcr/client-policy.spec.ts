@@ -13,6 +13,7 @@ import type { Auth0Client } from './management.types';
 const allowList = {
   clientNamePattern: /^(ChatGPT|OpenAI)\b/i,
   redirectHosts: ['chatgpt.com', 'chat.openai.com'],
+  redirectPaths: ['/connector/oauth/', '/connector_platform_oauth_redirect'],
 };
 const chatgpt = (overrides: Partial<Auth0Client> = {}): Auth0Client => ({
   client_id: 'tpc_1',
@@ -25,13 +26,16 @@ const chatgpt = (overrides: Partial<Auth0Client> = {}): Auth0Client => ({
 });
 
 describe('checkAllowList', () => {
-  it('allows a ChatGPT or OpenAI client whose every callback is https on a ChatGPT host', () => {
+  it('allows a ChatGPT or OpenAI client whose every callback is https on a ChatGPT host and path', () => {
     expect(checkAllowList(chatgpt(), allowList)).toEqual({ allowed: true });
     expect(
       checkAllowList(
         chatgpt({
           name: 'openai connector',
-          callbacks: ['https://chat.openai.com/aip/x/callback', 'https://CHATGPT.com/cb'],
+          callbacks: [
+            'https://chat.openai.com/connector/oauth/abc123',
+            'https://CHATGPT.com/connector/oauth/x',
+          ],
         }),
         allowList,
       ),
@@ -43,7 +47,7 @@ describe('checkAllowList', () => {
     ['no callbacks', { callbacks: [] }, 'no redirect URI'],
     [
       'one foreign callback among ChatGPT ones',
-      { callbacks: ['https://chatgpt.com/cb', 'https://evil.example/cb'] },
+      { callbacks: ['https://chatgpt.com/connector/oauth/x', 'https://evil.example/cb'] },
       'https://evil.example/cb',
     ],
     [
@@ -53,6 +57,31 @@ describe('checkAllowList', () => {
     ],
     ['plain http', { callbacks: ['http://chatgpt.com/cb'] }, 'outside DCR_REDIRECT_HOSTS'],
     ['a callback that is not a URL', { callbacks: ['chatgpt.com'] }, 'outside DCR_REDIRECT_HOSTS'],
+    [
+      "a custom GPT action's callback on chat.openai.com",
+      { callbacks: ['https://chat.openai.com/aip/g-attacker/oauth/callback'] },
+      'outside DCR_REDIRECT_HOSTS',
+    ],
+    [
+      'the bare connector prefix',
+      { callbacks: ['https://chatgpt.com/connector/oauth/'] },
+      'outside DCR_REDIRECT_HOSTS',
+    ],
+    [
+      'user info in the URL',
+      { callbacks: ['https://evil@chatgpt.com/connector/oauth/x'] },
+      'outside DCR_REDIRECT_HOSTS',
+    ],
+    [
+      'an explicit port',
+      { callbacks: ['https://chatgpt.com:8443/connector/oauth/x'] },
+      'outside DCR_REDIRECT_HOSTS',
+    ],
+    [
+      'a grant type that needs no redirect',
+      { grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'] },
+      'grant type(s) a connector does not use',
+    ],
   ])('refuses a client with %s', (_name, overrides, reason) => {
     const verdict = checkAllowList(chatgpt(overrides), allowList);
     expect(verdict.allowed).toBe(false);
@@ -95,14 +124,9 @@ describe('clientPatch', () => {
     expect(clientPatch(almost, 'permissive')).toEqual({ token_endpoint_auth_method: 'none' });
   });
 
-  it('in strict mode adds the missing grant types, keeps the registered ones, never touches is_first_party', () => {
-    const patch = clientPatch(
-      chatgpt({ grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'] }),
-      'strict',
-    );
-    expect(patch).toEqual({
-      grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
-    });
+  it('in strict mode sets exactly the code and refresh grants, never touches is_first_party', () => {
+    const patch = clientPatch(chatgpt({ grant_types: ['authorization_code', 'implicit'] }), 'strict');
+    expect(patch).toEqual({ grant_types: ['authorization_code', 'refresh_token'] });
     expect(
       Object.keys(patch!).every((field) => (STRICT_CLIENT_FIELDS as readonly string[]).includes(field)),
     ).toBe(true);

@@ -6,14 +6,17 @@ export type TenantMode = Exclude<DcrMode, 'auto'>;
 export interface AllowList {
   clientNamePattern: RegExp;
   redirectHosts: string[];
+  /** Allowed callback paths: exact, or a prefix when the entry ends with "/". */
+  redirectPaths: string[];
 }
 
 export type AllowListVerdict = { allowed: true } | { allowed: false; reason: string };
 
 /**
  * DCR is open to anyone, so a registered client is only touched when its name matches the pattern and
- * every redirect URI is https on an allowed host: one foreign callback would let a stranger receive
- * codes for our API.
+ * every redirect URI is https, on an allowed host and path, with no port or user info: one foreign
+ * callback would let a stranger receive codes for our API. Paths matter because chat.openai.com also
+ * hosts the callbacks of anyone's custom GPT actions (/aip/g-.../oauth/callback).
  */
 export function checkAllowList(client: Auth0Client, allowList: AllowList): AllowListVerdict {
   const name = client.name ?? '';
@@ -22,20 +25,39 @@ export function checkAllowList(client: Auth0Client, allowList: AllowList): Allow
   }
   const callbacks = client.callbacks ?? [];
   if (callbacks.length === 0) return { allowed: false, reason: 'the client has no redirect URI' };
-  const foreign = callbacks.filter((uri) => !allowedRedirect(uri, allowList.redirectHosts));
+  const foreign = callbacks.filter((uri) => !allowedRedirect(uri, allowList));
   if (foreign.length > 0) {
-    return { allowed: false, reason: `redirect URI(s) outside DCR_REDIRECT_HOSTS: ${foreign.join(', ')}` };
+    return {
+      allowed: false,
+      reason: `redirect URI(s) outside DCR_REDIRECT_HOSTS / DCR_REDIRECT_PATHS: ${foreign.join(', ')}`,
+    };
+  }
+  const grants = (client.grant_types ?? []).filter((type) => !ALLOWED_GRANT_TYPES.includes(type));
+  if (grants.length > 0) {
+    // Grants such as device code or password never use a redirect URI, so the check above would not hold.
+    return { allowed: false, reason: `grant type(s) a connector does not use: ${grants.join(', ')}` };
   }
   return { allowed: true };
 }
 
-function allowedRedirect(uri: string, hosts: string[]): boolean {
+/** What ChatGPT registers and uses; implicit is tolerated at registration and removed on preparation. */
+const ALLOWED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'implicit'];
+
+function allowedRedirect(uri: string, allowList: AllowList): boolean {
+  let url: URL;
   try {
-    const url = new URL(uri);
-    return url.protocol === 'https:' && hosts.includes(url.hostname.toLowerCase());
+    url = new URL(uri);
   } catch {
     return false;
   }
+  if (url.protocol !== 'https:' || url.port !== '' || url.username !== '' || url.password !== '')
+    return false;
+  if (!allowList.redirectHosts.includes(url.hostname.toLowerCase())) return false;
+  return allowList.redirectPaths.some((path) =>
+    path.endsWith('/')
+      ? url.pathname.startsWith(path) && url.pathname.length > path.length
+      : url.pathname === path,
+  );
 }
 
 /**
@@ -78,11 +100,9 @@ export function clientPatch(client: Auth0Client, mode: TenantMode): Record<strin
     }
     if (!sameSet(client.grant_types ?? [], PERMISSIVE_CLIENT.grant_types))
       patch.grant_types = [...PERMISSIVE_CLIENT.grant_types];
-  } else {
-    // Strict: keep what the client registered and only add the grants ChatGPT needs; never is_first_party.
-    const grantTypes = client.grant_types ?? [];
-    const missing = REQUIRED_GRANT_TYPES.filter((type) => !grantTypes.includes(type));
-    if (missing.length > 0) patch.grant_types = [...grantTypes, ...missing];
+  } else if (!sameSet(client.grant_types ?? [], REQUIRED_GRANT_TYPES)) {
+    // Strict: exactly the grants ChatGPT uses (grant_types is a curated field); never is_first_party.
+    patch.grant_types = [...REQUIRED_GRANT_TYPES];
   }
   return Object.keys(patch).length > 0 ? patch : undefined;
 }

@@ -50,7 +50,11 @@ export class ClientPreparationService {
   ) {}
 
   get allowList(): AllowList {
-    return { clientNamePattern: this.config.clientNamePattern, redirectHosts: this.config.redirectHosts };
+    return {
+      clientNamePattern: this.config.clientNamePattern,
+      redirectHosts: this.config.redirectHosts,
+      redirectPaths: this.config.redirectPaths,
+    };
   }
 
   get audience(): string {
