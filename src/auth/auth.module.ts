@@ -31,7 +31,13 @@ import { VerifiedTokenCache } from './verified-token.cache';
     { provide: APP_GUARD, useClass: ScopesGuard },
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
   ],
-  exports: [ScopeRegistry, ProtectedResourceService, SigningKeysHealthIndicator, IssuerClient],
+  exports: [
+    ScopeRegistry,
+    ProtectedResourceService,
+    SigningKeysHealthIndicator,
+    SigningKeyStore,
+    IssuerClient,
+  ],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(

@@ -46,6 +46,13 @@ export class IssuerClient {
     }
   }
 
+  /** The JWKS URI without any network call: configured, or from metadata already fetched. */
+  knownJwksUri(): string | undefined {
+    if (this.config.jwksUri) return this.config.jwksUri;
+    const uri = this.cached?.value.jwks_uri;
+    return typeof uri === 'string' ? uri : undefined;
+  }
+
   async jwksUri(): Promise<string> {
     if (this.config.jwksUri) return this.config.jwksUri;
     const metadata = await this.metadata();

@@ -201,4 +201,27 @@ describe('SigningKeyStore', () => {
       await expect(store.keyFor('key-a')).rejects.toMatchObject({ code: AuthErrorCode.UNKNOWN_SIGNING_KEY });
     });
   });
+
+  describe('ensureLoaded (health probes)', () => {
+    it('does not refetch on every probe while the issuer is down', async () => {
+      const store = storeWith(COOLDOWN_MS);
+      issuer.down = true;
+
+      for (let probe = 0; probe < 20; probe += 1) await store.ensureLoaded();
+
+      expect(issuer.signingKeys).toHaveBeenCalledTimes(1);
+      expect(store.lastFetchSucceeded).toBe(false);
+    });
+
+    it('makes no call at all once keys are held', async () => {
+      const store = storeWith(COOLDOWN_MS);
+      await store.ensureLoaded();
+      advance(COOLDOWN_MS * 10);
+
+      await store.ensureLoaded();
+
+      expect(issuer.signingKeys).toHaveBeenCalledTimes(1);
+      expect(store.lastFetchSucceeded).toBe(true);
+    });
+  });
 });

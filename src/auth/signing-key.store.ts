@@ -60,6 +60,20 @@ export class SigningKeyStore {
     return this.refreshing;
   }
 
+  /**
+   * For probes: loads the keys if none are held, but never more often than the cooldown allows, so
+   * public health endpoints cannot be used to hammer the issuer.
+   */
+  async ensureLoaded(): Promise<void> {
+    if (this.refreshing) await this.refreshing;
+    else if (this.keys.size === 0 && this.mayRefresh()) await this.refresh();
+  }
+
+  /** Whether the last JWKS fetch succeeded; undefined before the first one. */
+  get lastFetchSucceeded(): boolean | undefined {
+    return this.lastAttemptAt === 0 ? undefined : !this.lastFailed;
+  }
+
   /** Called with the kids a refresh no longer finds in the issuer's JWKS. */
   onKeysRemoved(listener: (kids: string[]) => void): void {
     this.removalListeners.push(listener);

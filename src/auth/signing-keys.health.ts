@@ -13,7 +13,7 @@ export class SigningKeysHealthIndicator {
 
   async check(key = 'signingKeys'): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
-    if (this.keys.keyCount === 0) await this.keys.refresh();
+    await this.keys.ensureLoaded();
     return this.keys.keyCount > 0
       ? indicator.up({ keys: this.keys.keyCount })
       : indicator.down({ message: 'issuer JWKS unreachable and no key cached' });

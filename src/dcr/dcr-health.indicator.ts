@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 
 import { IssuerClient } from '../auth/issuer.client';
+import { SigningKeyStore } from '../auth/signing-key.store';
 import { authConfig } from '../config/auth.config';
 import { dcrConfig } from '../config/dcr.config';
 import { ClientPreparationService } from './client-preparation.service';
@@ -23,6 +24,7 @@ export class DcrHealthIndicator {
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
     @Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>,
     private readonly issuer: IssuerClient,
+    private readonly keys: SigningKeyStore,
     private readonly management: ManagementClient,
     private readonly preparation: ClientPreparationService,
     private readonly queue: PreparationQueue,
@@ -31,7 +33,9 @@ export class DcrHealthIndicator {
 
   async check(key = 'dcr'): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
-    const [jwks, token] = await Promise.all([this.jwks(), this.management.checkToken()]);
+    await this.keys.ensureLoaded();
+    const jwks = this.jwks();
+    const token = await this.management.checkToken();
     const detectedMode = token.ok ? await this.preparation.tenantMode().catch(() => undefined) : undefined;
     const details = {
       issuer: this.auth.issuer || null,
@@ -54,15 +58,8 @@ export class DcrHealthIndicator {
     return indicator.up(details);
   }
 
-  private async jwks(): Promise<{ uri?: string; reachable: boolean }> {
-    if (!this.auth.issuer && !this.auth.jwksUri) return { reachable: false };
-    let uri: string | undefined;
-    try {
-      uri = await this.issuer.jwksUri();
-      await this.issuer.signingKeys();
-      return { uri, reachable: true };
-    } catch {
-      return { uri, reachable: false };
-    }
+  /** From the key store's last fetch: this public endpoint must not make the gateway call the issuer. */
+  private jwks(): { uri?: string; reachable: boolean } {
+    return { uri: this.issuer.knownJwksUri(), reachable: this.keys.lastFetchSucceeded === true };
   }
 }
