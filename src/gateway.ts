@@ -2,10 +2,11 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { text } from 'express';
+import { json, text } from 'express';
 
 import { AppModule } from './app.module';
 import { requestIdMiddleware } from './common/request-context';
+import { safeBodyParser } from './common/safe-body-parser';
 import { appConfig, LOG_LEVELS, LogLevelName } from './config/app.config';
 
 /** Routes whose bodies arrive as raw text (see the Dcr module's webhook). */
@@ -37,9 +38,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<NestE
   app.use(requestIdMiddleware);
   // Auth0 log streams send a JSON array, JSON lines or one object, whatever the content type: the
   // webhook gets the raw text (bounded like every body) and parses it itself.
-  app.use(LOG_WEBHOOK_PATHS, text({ type: () => true, limit: config.maxBodyBytes }));
-  app.useBodyParser('json', { limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] });
-  app.useBodyParser('text', { limit: config.maxBodyBytes, type: ['application/x-ndjson', 'text/plain'] });
+  app.use(LOG_WEBHOOK_PATHS, safeBodyParser(text({ type: () => true, limit: config.maxBodyBytes })));
+  app.use(
+    safeBodyParser(json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] })),
+  );
+  app.use(safeBodyParser(text({ limit: config.maxBodyBytes, type: ['application/x-ndjson', 'text/plain'] })));
   if (config.appOrigins.length > 0) {
     app.enableCors({
       origin: config.appOrigins,
@@ -54,7 +57,6 @@ export async function createGateway(options: GatewayOptions = {}): Promise<NestE
       exposedHeaders: ['www-authenticate', 'mcp-session-id', 'x-request-id'],
     });
   }
-  // Nest's own error handler sends body-parser errors (400, 413) through the global filters.
   await app.init();
   return app;
 }

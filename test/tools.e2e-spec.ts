@@ -100,7 +100,7 @@ describe('POST /tools/:name', () => {
     expect(stack.backend.calls.filter((c) => c.path === '/search')).toHaveLength(0);
   });
 
-  it('answers 400 invalid_request for a body that is not JSON', async () => {
+  it('answers 400 invalid_request for a body that is not JSON, without echoing it', async () => {
     const response = await post('search', '{"q":');
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({

@@ -58,7 +58,7 @@ export function toErrorResponse(exception: unknown, requestId: string): { status
   }
   const bodyParserStatus = bodyParserErrorStatus(exception);
   if (bodyParserStatus !== undefined) {
-    const message = BODY_PARSER_MESSAGES[bodyParserStatus] ?? 'The request body could not be read';
+    const message = bodyParserMessage(bodyParserStatus);
     return {
       status: bodyParserStatus,
       body: { error: STATUS_ERRORS[bodyParserStatus] ?? 'invalid_request', message, requestId },
@@ -79,6 +79,11 @@ const BODY_PARSER_MESSAGES: Record<number, string> = {
   [HttpStatus.BAD_REQUEST]: 'Request body is not valid JSON',
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'Unsupported request body encoding or charset',
 };
+
+/** A fixed text per status: body-parser's own messages quote the body they could not parse. */
+export function bodyParserMessage(status: number): string {
+  return BODY_PARSER_MESSAGES[status] ?? 'The request body could not be read';
+}
 
 /** body-parser errors carry `type` and `status`; only their status is trusted, never their text. */
 export function bodyParserErrorStatus(exception: unknown): number | undefined {
