@@ -82,6 +82,7 @@ describe('gateway signature', () => {
       ['a different method', { method: 'PUT' }, {}],
       ['another subject', {}, { [SIGNATURE_HEADERS.subject]: 'auth0|admin' }],
       ['added scopes', {}, { [SIGNATURE_HEADERS.scopes]: 'crm:read crm:write crm:admin' }],
+      ['another client id', {}, { [SIGNATURE_HEADERS.clientId]: 'some-other-client' }],
       ['a shifted timestamp', {}, { [SIGNATURE_HEADERS.timestamp]: String(NOW_S - 1) }],
       ['a truncated signature', {}, { [SIGNATURE_HEADERS.signature]: 'v1=00' }],
     ])('%s', (_label, changes, headers) => {

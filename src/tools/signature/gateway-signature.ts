@@ -3,7 +3,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * Identity headers the gateway adds to every forwarded call. The signature is
  * HMAC-SHA256(GATEWAY_HMAC_SECRET, "v1\n" + timestamp + "\n" + METHOD + "\n" + path + "\n" + sub + "\n" +
- * scopes + "\n" + hex(sha256(body))), hex-encoded, prefixed with "v1=".
+ * scopes + "\n" + clientId + "\n" + hex(sha256(body))), hex-encoded, prefixed with "v1=" (clientId is
+ * empty when the token names no client).
  * This file has no dependency beyond node:crypto so backend authors can copy it.
  */
 export const SIGNATURE_HEADERS = {
@@ -34,7 +35,7 @@ export function signGatewayRequest(input: SignInput): Record<string, string> {
     [SIGNATURE_HEADERS.timestamp]: timestamp,
     [SIGNATURE_HEADERS.subject]: input.sub,
     [SIGNATURE_HEADERS.scopes]: scopes,
-    [SIGNATURE_HEADERS.signature]: `v1=${mac(input.secret, timestamp, input.method, input.path, input.sub, scopes, input.body)}`,
+    [SIGNATURE_HEADERS.signature]: `v1=${mac(input.secret, timestamp, input.method, input.path, input.sub, scopes, input.clientId ?? '', input.body)}`,
   };
   if (input.clientId) headers[SIGNATURE_HEADERS.clientId] = input.clientId;
   return headers;
@@ -56,8 +57,8 @@ export type VerifyResult =
   | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
 
 /**
- * Backend side: checks that a call really comes from the gateway, recently, for this method, path
- * and body. Within the window a captured request could be replayed as is; backends that need more
+ * Backend side: checks that a call really comes from the gateway, recently, for this method, path,
+ * caller (sub, scopes, client id) and body. Within the window a captured request could be replayed as is; backends that need more
  * keep the signatures seen in the last `maxAgeS` seconds and refuse repeats.
  */
 export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
@@ -68,6 +69,7 @@ export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
   const timestamp = header(SIGNATURE_HEADERS.timestamp);
   const sub = header(SIGNATURE_HEADERS.subject);
   const scopes = header(SIGNATURE_HEADERS.scopes) ?? '';
+  const clientId = header(SIGNATURE_HEADERS.clientId);
   const signature = header(SIGNATURE_HEADERS.signature);
   if (!timestamp || !/^\d+$/.test(timestamp) || sub === undefined || !signature)
     return { ok: false, reason: 'missing_headers' };
@@ -75,7 +77,7 @@ export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
   if (Math.abs(now - Number(timestamp)) > (input.maxAgeS ?? 300))
     return { ok: false, reason: 'stale_timestamp' };
   const expected = Buffer.from(
-    `v1=${mac(input.secret, timestamp, input.method, input.path, sub, scopes, input.body)}`,
+    `v1=${mac(input.secret, timestamp, input.method, input.path, sub, scopes, clientId ?? '', input.body)}`,
   );
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
@@ -84,7 +86,7 @@ export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
     ok: true,
     sub,
     scopes: scopes ? scopes.split(' ') : [],
-    clientId: header(SIGNATURE_HEADERS.clientId),
+    clientId,
     timestamp: Number(timestamp),
   };
 }
@@ -96,10 +98,11 @@ function mac(
   path: string,
   sub: string,
   scopes: string,
+  clientId: string,
   body: string | Buffer,
 ): string {
   const bodyHash = createHash('sha256').update(body).digest('hex');
   return createHmac('sha256', secret)
-    .update(['v1', timestamp, method.toUpperCase(), path, sub, scopes, bodyHash].join('\n'))
+    .update(['v1', timestamp, method.toUpperCase(), path, sub, scopes, clientId, bodyHash].join('\n'))
     .digest('hex');
 }
