@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 
-import { ErrorBody } from '../common/error-body';
-import { GatewayRequest, requestIdOf } from '../common/request-context';
+import { sendError } from '../common/error-body';
+import type { GatewayRequest } from '../common/request-context';
 import { AUTH_HINTS, AuthErrorCode, AuthException } from './auth.exception';
 import { ProtectedResourceService } from './protected-resource.service';
 import { ScopeRegistry } from './scope.registry';
@@ -37,7 +37,7 @@ export class AuthExceptionFilter implements ExceptionFilter {
     } else {
       response.setHeader('Retry-After', '5');
     }
-    const body: ErrorBody = {
+    sendError(host, exception.status, {
       error:
         error ??
         (exception.code === AuthErrorCode.MISSING_TOKEN ? 'unauthorized' : 'temporarily_unavailable'),
@@ -45,8 +45,6 @@ export class AuthExceptionFilter implements ExceptionFilter {
       message: exception.message,
       hint: AUTH_HINTS[exception.code],
       ...exception.details.fields,
-      requestId: requestIdOf(request),
-    };
-    if (!response.headersSent) response.status(exception.status).json(body);
+    });
   }
 }

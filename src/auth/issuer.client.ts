@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { JwksClient } from 'jwks-rsa';
 
+import { networkErrorReason } from '../common/decode';
 import { authConfig } from '../config/auth.config';
 
 /** The issuer could not be reached or answered something unusable; carries the URL, never a token. */
@@ -107,19 +108,11 @@ export class IssuerClient {
         return body as IssuerMetadata;
       } catch (error) {
         lastError =
-          error instanceof IssuerUnavailableError ? error : new IssuerUnavailableError(url, describe(error));
+          error instanceof IssuerUnavailableError
+            ? error
+            : new IssuerUnavailableError(url, networkErrorReason(error));
       }
     }
     throw lastError ?? new IssuerUnavailableError(this.config.issuer, 'no discovery document');
   }
-}
-
-function describe(error: unknown): string {
-  // Duck-typed: errors from fetch may come from another realm (jest's VM), where instanceof fails.
-  const candidate = error as
-    { name?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown } } | undefined;
-  if (candidate?.name === 'TimeoutError') return 'timed out';
-  const code = candidate?.cause?.code ?? candidate?.code;
-  if (typeof code === 'string') return code;
-  return typeof candidate?.message === 'string' ? candidate.message : String(error);
 }

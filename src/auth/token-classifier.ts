@@ -1,3 +1,4 @@
+import { decodeJwtSegment } from '../common/decode';
 import { AuthErrorCode, AuthException } from './auth.exception';
 
 export interface JwsParts {
@@ -26,8 +27,8 @@ export function classifyToken(token: string, allowedAlgorithms: readonly string[
       'The access token is not a signed JWT (JWS compact form)',
     );
   }
-  const header = decodeJson(segments[0]);
-  const payload = decodeJson(segments[1]);
+  const header = decodeJwtSegment(segments[0]);
+  const payload = decodeJwtSegment(segments[1]);
   if (!header || !payload) {
     throw new AuthException(
       AuthErrorCode.ACCESS_TOKEN_NOT_JWS,
@@ -52,15 +53,4 @@ export function classifyToken(token: string, allowedAlgorithms: readonly string[
     throw new AuthException(AuthErrorCode.BAD_SIGNATURE, 'The access token carries no signature');
   }
   return { header, payload };
-}
-
-function decodeJson(segment: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 
-import { ErrorBody } from './error-body';
+import { ErrorBody, sendError } from './error-body';
 import { requestIdOf } from './request-context';
 
 const STATUS_ERRORS: Record<number, string> = {
@@ -29,17 +29,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request>();
-    const res = ctx.getResponse<Response>();
+    const req = host.switchToHttp().getRequest<Request>();
     const { status, body } = toErrorResponse(exception, requestIdOf(req));
     if (status >= 500 && !(exception instanceof HttpException)) {
       // Class name only: an unexpected error's text may hold data that must not reach the logs.
       const name = exception instanceof Error ? exception.name : typeof exception;
       this.logger.error(`${req.method} ${req.path} failed: ${name} (requestId=${body.requestId})`);
     }
-    if (res.headersSent) return;
-    res.status(status).json(body);
+    sendError(host, status, body);
   }
 }
 

@@ -61,10 +61,8 @@ export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
       );
       let queued = 0;
       if (matching.length > 0) {
-        const [tenant, tenantMode] = [
-          await this.preparation.tenantView(),
-          await this.preparation.tenantMode(),
-        ];
+        const tenant = await this.preparation.tenantView();
+        const tenantMode = await this.preparation.tenantMode();
         const scopes = this.preparation.scopes;
         for (const client of matching) {
           const mode = resolveMode(this.config.mode, tenantMode, client);

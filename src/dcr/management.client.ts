@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ManagementClient as Auth0Sdk, ManagementError, ManagementTimeoutError } from 'auth0';
 
+import { scopesFromClaims } from '../auth/authenticated-user';
+import { networkErrorReason, unverifiedJwtPayload } from '../common/decode';
 import { dcrConfig } from '../config/dcr.config';
 import type {
   Auth0Client,
@@ -297,7 +299,7 @@ export class ManagementClient {
         signal: AbortSignal.timeout(this.config.mgmtTimeoutMs),
       });
     } catch (error) {
-      throw this.tokenFailure(undefined, networkReason(error));
+      throw this.tokenFailure(undefined, networkErrorReason(error));
     }
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (!response.ok || typeof body.access_token !== 'string') {
@@ -311,10 +313,10 @@ export class ManagementClient {
       value: body.access_token,
       expiresAt: Date.now() + lifetimeS * 1000,
       lifetimeMs: lifetimeS * 1000,
-      scopes:
-        typeof body.scope === 'string'
-          ? body.scope.split(' ').filter(Boolean)
-          : scopesOfJwt(body.access_token),
+      // The answer's `scope`, else the token's own claim.
+      scopes: scopesFromClaims(
+        typeof body.scope === 'string' ? body : unverifiedJwtPayload(body.access_token),
+      ),
     };
     this.token = token;
     this.lastTokenError = undefined;
@@ -358,11 +360,11 @@ export class ManagementClient {
       return {
         status: error.statusCode,
         code: typeof body.errorCode === 'string' ? body.errorCode : undefined,
-        detail: this.redact(detail || (error.statusCode ? '' : networkReason(error.cause ?? error))),
+        detail: this.redact(detail || (error.statusCode ? '' : networkErrorReason(error.cause ?? error))),
         headers: error.rawResponse?.headers instanceof Headers ? error.rawResponse.headers : undefined,
       };
     }
-    return { detail: this.redact(networkReason(error)) };
+    return { detail: this.redact(networkErrorReason(error)) };
   }
 
   private redact(text: string): string {
@@ -403,24 +405,6 @@ async function collect<T>(page: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of page) items.push(item);
   return items;
-}
-
-function scopesOfJwt(token: string): string[] {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      scope?: unknown;
-    };
-    return typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-  } catch {
-    return [];
-  }
-}
-
-function networkReason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? error.message;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -29,9 +29,13 @@ export interface CatalogSources {
 
 /**
  * Builds the catalog from TOOLS_FILE, TOOL_SCOPES_JSON and in-code tools and reports every problem at
- * once. A tool without scopes is an error: the gateway denies by default.
+ * once. A tool without scopes is an error: the gateway denies by default. Schemas are compiled with
+ * `ajv`; given the caller's instance, its cache serves the same schemas later without compiling again.
  */
-export function buildCatalog(sources: CatalogSources): ToolDefinition[] {
+export function buildCatalog(
+  sources: CatalogSources,
+  ajv: Ajv = addFormats(new Ajv({ strict: false })),
+): ToolDefinition[] {
   const problems: string[] = [];
   const tools = new Map<string, ToolDefinition>();
   const add = (tool: ToolDefinition): void => {
@@ -60,7 +64,6 @@ export function buildCatalog(sources: CatalogSources): ToolDefinition[] {
     }
   }
 
-  const ajv = addFormats(new Ajv({ strict: false }));
   for (const tool of tools.values()) {
     const where = `tool "${tool.name}" (${tool.source})`;
     if (!TOOL_NAME.test(tool.name)) problems.push(`${where}: name must match ${TOOL_NAME.source}`);

@@ -33,12 +33,15 @@ export class ToolCatalog implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const tools = buildCatalog({
-      toolsFile: this.config.toolsFile,
-      toolScopesJson: this.config.toolScopesJson,
-      functionsBase: this.config.functionsBase,
-      codeTools: this.discoverCodeTools(),
-    });
+    const tools = buildCatalog(
+      {
+        toolsFile: this.config.toolsFile,
+        toolScopesJson: this.config.toolScopesJson,
+        functionsBase: this.config.functionsBase,
+        codeTools: this.discoverCodeTools(),
+      },
+      this.ajv,
+    );
     this.tools = new Map(
       tools.map((tool) => [tool.name, { tool, validate: this.ajv.compile(tool.inputSchema) }]),
     );

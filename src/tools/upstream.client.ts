@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, request } from 'undici';
 
 import { appConfig } from '../config/app.config';
 import { toolsConfig } from '../config/tools.config';
+import { networkErrorReason } from '../common/decode';
 import { REQUEST_ID_HEADER } from '../common/request-context';
 import { signGatewayRequest } from './signature/gateway-signature';
 import type { ToolCallContext, ToolDefinition } from './tool-definition';
@@ -103,7 +104,7 @@ export class UpstreamClient implements OnModuleDestroy {
           },
         );
       }
-      const reason = describeNetworkError(error);
+      const reason = networkErrorReason(error);
       this.logger.warn(
         `Backend of ${tool.name} at ${url.origin} unreachable: ${reason} (requestId=${context.requestId})`,
       );
@@ -114,12 +115,4 @@ export class UpstreamClient implements OnModuleDestroy {
       );
     }
   }
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof undiciErrors.UndiciError) return error.code;
-  const code =
-    (error as { code?: unknown; cause?: { code?: unknown } }).code ??
-    (error as { cause?: { code?: unknown } }).cause?.code;
-  return typeof code === 'string' ? code : 'connection failed';
 }

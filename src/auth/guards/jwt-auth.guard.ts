@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 
+import { unverifiedJwtPayload } from '../../common/decode';
 import type { GatewayRequest } from '../../common/request-context';
 import { authConfig } from '../../config/auth.config';
 import { AuthErrorCode, AuthException } from '../auth.exception';
@@ -33,6 +34,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       request.authOutcome = 'ok (cached)';
       return true;
     }
+    // Precise refusals (JWE, not a JWS, algorithm) before passport-jwt spends anything on the token.
     classifyToken(token, this.config.algorithms);
     return (await super.canActivate(context)) as boolean;
   }
@@ -46,7 +48,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const request = context.switchToHttp().getRequest<GatewayRequest>();
     const token = bearerToken(request);
     if (error || !user) {
-      const claims = error instanceof AuthException ? {} : unverifiedClaims(token);
+      const claims = error instanceof AuthException ? {} : unverifiedJwtPayload(token);
       throw mapJwtError(error ?? info, claims, this.config);
     }
     this.cache.set(token, user as AuthenticatedUser);
@@ -61,13 +63,4 @@ export function bearerToken(request: GatewayRequest): string {
   const match = typeof header === 'string' ? /^Bearer +([^\s]+) *$/i.exec(header) : null;
   if (!match) throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
   return match[1];
-}
-
-function unverifiedClaims(token: string): Record<string, unknown> {
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }

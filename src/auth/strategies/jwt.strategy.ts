@@ -4,15 +4,15 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 
+import { decodeJwtSegment } from '../../common/decode';
 import { authConfig } from '../../config/auth.config';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 import { AuthenticatedUser, scopesFromClaims } from '../authenticated-user';
 import { SigningKeyStore } from '../signing-key.store';
-import { classifyToken } from '../token-classifier';
 
 /**
- * passport-jwt with keys from the issuer's JWKS. jsonwebtoken enforces the algorithm allow-list,
- * the exact issuer, the audience (string or array) and exp/nbf with the configured tolerance.
+ * passport-jwt with keys from the issuer's JWKS. jsonwebtoken enforces the algorithm allow-list (again
+ * after the guard's classification, so the strategy is safe on its own), the exact issuer, the audience (string or array) and exp/nbf with the configured tolerance.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -24,14 +24,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         rawJwt: string,
         done: (err: unknown, key?: string | Buffer) => void,
       ) => {
-        let kid: string | undefined;
-        try {
-          const { header } = classifyToken(rawJwt, config.algorithms);
-          kid = typeof header.kid === 'string' ? header.kid : undefined;
-        } catch (error) {
-          return done(error);
-        }
-        keys.keyFor(kid).then(
+        // JwtAuthGuard has classified the token already; only the key id is needed here.
+        const kid = decodeJwtSegment(rawJwt.split('.')[0])?.kid;
+        keys.keyFor(typeof kid === 'string' ? kid : undefined).then(
           // jsonwebtoken accepts a KeyObject; the typings only name string | Buffer.
           (key) => done(null, key as unknown as Buffer),
           (error) => done(error),

@@ -1,6 +1,7 @@
 import { CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import { toErrorResponse } from '../../common/all-exceptions.filter';
+import { parseJsonObject } from '../../common/decode';
 import type { ToolOutcome } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 
@@ -12,7 +13,7 @@ export function toolResult(outcome: ToolOutcome, requestId: string): CallToolRes
   if (outcome.kind === 'in-process') {
     if (typeof outcome.value === 'string') return textResult(outcome.value);
     const text = JSON.stringify(outcome.value ?? null);
-    return textResult(text, jsonObject(text));
+    return textResult(text, parseJsonObject(text));
   }
   const { status, contentType, body } = outcome.response;
   const text = body.toString('utf8');
@@ -28,7 +29,7 @@ export function toolResult(outcome: ToolOutcome, requestId: string): CallToolRes
       },
     );
   }
-  return textResult(text, JSON_MEDIA_TYPE.test(contentType) ? jsonObject(text) : undefined);
+  return textResult(text, JSON_MEDIA_TYPE.test(contentType) ? parseJsonObject(text) : undefined);
 }
 
 /**
@@ -66,15 +67,4 @@ function errorResult(message: string, requestId: string, fields: Record<string, 
     content: [{ type: 'text', text: `${message} (request id: ${requestId})` }],
     structuredContent: { ...fields, message, requestId },
   };
-}
-
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
