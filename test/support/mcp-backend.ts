@@ -1,10 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, IncomingMessage } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-
-import { verifyGatewaySignature } from '../../src/tools/signature/gateway-signature';
+import { BackendRoutes, SignedBackend } from './signed-backend';
+import { writeToolsFile } from './tools-file';
 
 export interface BackendCall {
   path: string;
@@ -23,49 +18,55 @@ export interface McpTestBackend {
   stop(): Promise<void>;
 }
 
+const mcpRoutes: BackendRoutes = ({ path, sub, scopes, args }) => {
+  switch (path) {
+    case '/echo':
+      return { status: 200, body: { echo: args.message, sub, scopes } };
+    case '/search_notes':
+      return {
+        status: 200,
+        body: { notes: [{ id: 1, title: 'Scopes', body: `About ${String(args.query)}` }] },
+      };
+    case '/create_note':
+      return { status: 201, body: { note: { id: 2, title: args.title, owner: sub } } };
+    case '/fail':
+      return {
+        status: 503,
+        body: { error: 'maintenance', message: 'The report service is down for maintenance' },
+      };
+    default:
+      return { status: 404, body: { error: 'no_such_function' } };
+  }
+};
+
 /**
  * A tool backend on 127.0.0.1 that trusts only calls signed by the gateway (the same check a real
  * backend makes): /echo, /search_notes and /create_note answer, /fail answers 503.
  */
 export async function startMcpTestBackend(secret: string): Promise<McpTestBackend> {
-  const backend = { calls: [] as BackendCall[], refused: 0 };
-  const server = createServer(async (req, res) => {
-    const body = await readBody(req);
-    const send = (status: number, value: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-    };
-    const verdict = verifyGatewaySignature({
-      secret,
-      method: req.method ?? '',
-      path: req.url ?? '',
-      headers: req.headers,
-      body,
-    });
-    if (!verdict.ok) {
-      backend.refused++;
-      return send(401, { error: 'bad_gateway_signature', reason: verdict.reason });
-    }
-    const args = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-    const requestId = req.headers['x-request-id'] as string | undefined;
-    backend.calls.push({ path: req.url ?? '', sub: verdict.sub, scopes: verdict.scopes, requestId, args });
-    switch (req.url) {
-      case '/echo':
-        return send(200, { echo: args.message, sub: verdict.sub, scopes: verdict.scopes });
-      case '/search_notes':
-        return send(200, { notes: [{ id: 1, title: 'Scopes', body: `About ${String(args.query)}` }] });
-      case '/create_note':
-        return send(201, { note: { id: 2, title: args.title, owner: verdict.sub } });
-      case '/fail':
-        return send(503, { error: 'maintenance', message: 'The report service is down for maintenance' });
-      default:
-        return send(404, { error: 'no_such_function' });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(backend, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
+  const backend = await new SignedBackend(secret, mcpRoutes).start();
+  return {
+    url: backend.url,
+    get calls(): BackendCall[] {
+      return backend.calls.flatMap(({ path, headers, body, verdict }) =>
+        verdict.ok
+          ? [
+              {
+                path,
+                sub: verdict.sub,
+                scopes: verdict.scopes,
+                requestId: headers['x-request-id'] as string | undefined,
+                args: JSON.parse(body || '{}') as Record<string, unknown>,
+              },
+            ]
+          : [],
+      );
+    },
+    get refused(): number {
+      return backend.calls.filter((call) => !call.verdict.ok).length;
+    },
+    stop: () => backend.stop(),
+  };
 }
 
 /**
@@ -112,13 +113,5 @@ export function writeMcpToolsFile(functionsBase: string, downUrl: string): strin
       upstream: downUrl,
     },
   ];
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcp-tools-')), 'tools.json');
-  writeFileSync(file, JSON.stringify({ tools }, null, 2));
-  return file;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  return writeToolsFile(tools);
 }

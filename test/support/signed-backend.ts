@@ -10,17 +10,45 @@ export interface BackendCall {
   verdict: VerifyResult;
 }
 
+/** A verified call, as a route sees it. */
+export interface VerifiedCall {
+  path: string;
+  headers: IncomingHttpHeaders;
+  sub: string;
+  scopes: string[];
+  args: Record<string, unknown>;
+}
+
+/** What a route answers (JSON), or 'hang' to never answer. */
+export type BackendAnswer = { status: number; body: unknown } | 'hang';
+export type BackendRoutes = (call: VerifiedCall) => BackendAnswer | Promise<BackendAnswer>;
+
 /**
- * A tool backend as a team would write it: it verifies the gateway's signature before anything else.
- * Routes: /hang never answers, /status-NNN answers NNN, /delay-MS echoes after MS milliseconds, anything
- * else echoes the verified identity at once.
+ * Default routes: /hang never answers, /status-NNN answers NNN, /delay-MS echoes after MS milliseconds,
+ * anything else echoes the verified identity at once.
+ */
+export const echoRoutes: BackendRoutes = async ({ path, sub, scopes, args }) => {
+  if (path.startsWith('/hang')) return 'hang';
+  const delay = /^\/delay-(\d+)/.exec(path);
+  if (delay) await new Promise((resolve) => setTimeout(resolve, Number(delay[1])));
+  const status = /^\/status-(\d{3})/.exec(path);
+  if (status) return { status: Number(status[1]), body: { backendError: `failed with ${status[1]}` } };
+  return { status: 200, body: { ok: true, sub, scopes, args } };
+};
+
+/**
+ * A tool backend as a team would write it: it verifies the gateway's signature before anything else
+ * (401 `bad_gateway_signature` otherwise), then answers from `routes`. Every call is recorded.
  */
 export class SignedBackend {
   url = '';
   readonly calls: BackendCall[] = [];
   private server?: Server;
 
-  constructor(private readonly secret: string) {}
+  constructor(
+    private readonly secret: string,
+    private readonly routes: BackendRoutes = echoRoutes,
+  ) {}
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
@@ -36,28 +64,17 @@ export class SignedBackend {
         body,
       });
       this.calls.push({ path, headers: req.headers, body, verdict });
-      if (!verdict.ok)
-        return void res
-          .writeHead(401, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ error: verdict.reason }));
-      if (path.startsWith('/hang')) return; // never answers
-      const delay = /^\/delay-(\d+)/.exec(path);
-      if (delay) await new Promise((resolve) => setTimeout(resolve, Number(delay[1])));
-      const status = /^\/status-(\d{3})/.exec(path);
-      if (status) {
-        return void res
-          .writeHead(Number(status[1]), { 'content-type': 'application/json' })
-          .end(JSON.stringify({ backendError: `failed with ${status[1]}` }));
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          ok: true,
-          sub: verdict.sub,
-          scopes: verdict.scopes,
-          args: JSON.parse(body || '{}'),
-        }),
-      );
+      const answer: BackendAnswer = verdict.ok
+        ? await this.routes({
+            path,
+            headers: req.headers,
+            sub: verdict.sub,
+            scopes: verdict.scopes,
+            args: JSON.parse(body || '{}') as Record<string, unknown>,
+          })
+        : { status: 401, body: { error: 'bad_gateway_signature', reason: verdict.reason } };
+      if (answer === 'hang') return;
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
