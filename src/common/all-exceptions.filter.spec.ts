@@ -8,18 +8,21 @@ import {
 
 import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
 import { AllExceptionsFilter, toErrorResponse } from './all-exceptions.filter';
+import { toBodyParserException } from './safe-body-parser';
 
 const REQUEST_ID = 'req-42';
 
-/** body-parser's errors as Express hands them to the filter. */
-function bodyParserError(type: string, status: number, extra: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(`body-parser ${type}`), {
-    type,
-    status,
-    statusCode: status,
-    expose: true,
-    ...extra,
-  });
+/** body-parser's errors, as safeBodyParser hands them on to the filters. */
+function bodyParserError(type: string, status: number, extra: Record<string, unknown> = {}): unknown {
+  return toBodyParserException(
+    Object.assign(new Error(`body-parser ${type}`), {
+      type,
+      status,
+      statusCode: status,
+      expose: true,
+      ...extra,
+    }),
+  );
 }
 
 describe('toErrorResponse', () => {

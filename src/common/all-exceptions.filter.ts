@@ -53,14 +53,6 @@ export function toErrorResponse(exception: unknown, requestId: string): { status
     const extra = typeof response === 'object' && response !== null ? pickExtra(response) : {};
     return { status, body: { error: STATUS_ERRORS[status] ?? 'error', message, requestId, ...extra } };
   }
-  const bodyParserStatus = bodyParserErrorStatus(exception);
-  if (bodyParserStatus !== undefined) {
-    const message = bodyParserMessage(bodyParserStatus);
-    return {
-      status: bodyParserStatus,
-      body: { error: STATUS_ERRORS[bodyParserStatus] ?? 'invalid_request', message, requestId },
-    };
-  }
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
     body: {
@@ -69,27 +61,6 @@ export function toErrorResponse(exception: unknown, requestId: string): { status
       requestId,
     },
   };
-}
-
-const BODY_PARSER_MESSAGES: Record<number, string> = {
-  [HttpStatus.PAYLOAD_TOO_LARGE]: 'Request body exceeds MAX_BODY_BYTES',
-  [HttpStatus.BAD_REQUEST]: 'Request body is not valid JSON',
-  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'Unsupported request body encoding or charset',
-};
-
-/** A fixed text per status: body-parser's own messages quote the body they could not parse. */
-export function bodyParserMessage(status: number): string {
-  return BODY_PARSER_MESSAGES[status] ?? 'The request body could not be read';
-}
-
-/** body-parser errors carry `type` and `status`; only their status is trusted, never their text. */
-export function bodyParserErrorStatus(exception: unknown): number | undefined {
-  const candidate = exception as { type?: unknown; status?: unknown };
-  if (typeof candidate?.type !== 'string' || typeof candidate.status !== 'number') return undefined;
-  if (candidate.type === 'entity.too.large') return HttpStatus.PAYLOAD_TOO_LARGE;
-  if (candidate.type === 'entity.parse.failed') return HttpStatus.BAD_REQUEST;
-  if (candidate.status >= 400 && candidate.status < 500) return candidate.status;
-  return undefined;
 }
 
 function pickExtra(response: object): Record<string, unknown> {
