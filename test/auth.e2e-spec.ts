@@ -182,6 +182,13 @@ describe('bearer-token authentication (RFC 6750 / RFC 9728)', () => {
     await expectInvalidToken(issuer.sign(issuer.claims(audience, { sub: undefined })), 'TOKEN_NO_SUB');
   });
 
+  it('rejects a token without exp with TOKEN_CLAIMS_INVALID', async () => {
+    await expectInvalidToken(
+      issuer.sign(issuer.claims(audience, { exp: undefined })),
+      'TOKEN_CLAIMS_INVALID',
+    );
+  });
+
   it('picks up a rotated signing key without restart', async () => {
     issuer.rotate();
     const response = await call(issuer.sign(issuer.claims(audience)));

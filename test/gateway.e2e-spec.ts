@@ -79,6 +79,19 @@ describe('discovery, health and diagnostics', () => {
     );
   });
 
+  describe('an unknown route', () => {
+    it('answers 404 JSON with the request id, without asking for a token', async () => {
+      const response = await fetch(`${gateway.url}/no/such/route`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get('www-authenticate')).toBeNull();
+      expect(await response.json()).toEqual({
+        error: 'not_found',
+        message: 'Cannot GET /no/such/route',
+        requestId: response.headers.get('x-request-id'),
+      });
+    });
+  });
+
   describe('GET /health/*', () => {
     it('live answers 200 from the process alone', async () => {
       const response = await fetch(`${gateway.url}/health/live`);

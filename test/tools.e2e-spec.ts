@@ -13,6 +13,7 @@ describe('POST /tools/:name', () => {
       secret: SECRET,
       env: {
         MAX_BODY_BYTES: '2048',
+        UPSTREAM_MAX_RESPONSE_BYTES: '4096',
         EXAMPLE_TOOLS_ENABLED: 'true',
         TOOL_SCOPES_JSON: JSON.stringify({ legacy: ['legacy:use'] }),
       },
@@ -40,6 +41,12 @@ describe('POST /tools/:name', () => {
           description: 'Nobody listens',
           scopes: ['tools:read'],
           upstream: `http://127.0.0.1:${closedPort}/down`,
+        },
+        {
+          name: 'huge',
+          description: 'Answers more than UPSTREAM_MAX_RESPONSE_BYTES',
+          scopes: ['tools:read'],
+          upstream: `${backendUrl}/big-8000`,
         },
         {
           name: 'conflict',
@@ -140,6 +147,18 @@ describe('POST /tools/:name', () => {
       error: 'upstream_unreachable',
       code: 'UPSTREAM_UNREACHABLE',
       tool: 'down',
+    });
+  });
+
+  it('answers 502 when the backend answers more than UPSTREAM_MAX_RESPONSE_BYTES', async () => {
+    const response = await post('huge', {});
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({
+      error: 'upstream_response_too_large',
+      code: 'UPSTREAM_RESPONSE_TOO_LARGE',
+      message: 'The backend of "huge" answered more than 4096 bytes',
+      tool: 'huge',
+      requestId: response.headers.get('x-request-id'),
     });
   });
 

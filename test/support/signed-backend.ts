@@ -25,12 +25,14 @@ export type BackendRoutes = (call: VerifiedCall) => BackendAnswer | Promise<Back
 
 /**
  * Default routes: /hang never answers, /status-NNN answers NNN, /delay-MS echoes after MS milliseconds,
- * anything else echoes the verified identity at once.
+ * /big-N answers a JSON string of N characters, anything else echoes the verified identity at once.
  */
 export const echoRoutes: BackendRoutes = async ({ path, sub, scopes, args }) => {
   if (path.startsWith('/hang')) return 'hang';
   const delay = /^\/delay-(\d+)/.exec(path);
   if (delay) await new Promise((resolve) => setTimeout(resolve, Number(delay[1])));
+  const big = /^\/big-(\d+)/.exec(path);
+  if (big) return { status: 200, body: 'x'.repeat(Number(big[1])) };
   const status = /^\/status-(\d{3})/.exec(path);
   if (status) return { status: Number(status[1]), body: { backendError: `failed with ${status[1]}` } };
   return { status: 200, body: { ok: true, sub, scopes, args } };

@@ -1,0 +1,75 @@
+import { BadRequestException, Logger } from '@nestjs/common';
+
+import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
+import type { ToolCatalog } from './tool-catalog.service';
+import type { ToolCallContext, ToolDefinition } from './tool-definition';
+import { ToolInvoker } from './tool-invoker.service';
+import { ToolsExceptionFilter } from './tools-exception.filter';
+import type { UpstreamClient } from './upstream.client';
+
+const context: ToolCallContext = {
+  user: { sub: 'alice', scopes: ['reports:read'], exp: 2_000_000_000, claims: {} },
+  requestId: 'req-42',
+};
+
+function invokerFor(handler: ToolDefinition['handler']): ToolInvoker {
+  const tool: ToolDefinition = {
+    name: 'report',
+    description: 'A report',
+    inputSchema: { type: 'object' },
+    scopes: ['reports:read'],
+    handler,
+    source: 'code',
+  };
+  const catalog = { get: () => tool, validateArguments: (_name: string, args: unknown) => args };
+  return new ToolInvoker(catalog as unknown as ToolCatalog, {} as UpstreamClient);
+}
+
+/** What POST /tools/report answers when the invoker throws `error`. */
+function answerTo(error: unknown): FakeResponse {
+  const response = new FakeResponse();
+  new ToolsExceptionFilter().catch(
+    error as never,
+    httpContext(fakeRequest(), undefined, undefined, response),
+  );
+  return response;
+}
+
+describe('ToolInvoker with an in-process tool', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('returns what the tool returns', async () => {
+    await expect(invokerFor(() => ({ rows: 3 })).invoke('report', {}, context)).resolves.toMatchObject({
+      kind: 'in-process',
+      value: { rows: 3 },
+    });
+  });
+
+  it('turns an unexpected failure into 500 tool_failed that names the tool and leaks nothing', async () => {
+    const log = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const failure = invokerFor(() => {
+      throw new Error('connect ECONNREFUSED postgres://admin:hunter2@db');
+    }).invoke('report', {}, context);
+
+    const error = await failure.catch((thrown: unknown) => thrown);
+    const response = answerTo(error);
+
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toEqual({
+      error: 'tool_failed',
+      code: 'TOOL_FAILED',
+      message: 'Tool "report" failed; quote the request id when reporting it',
+      tool: 'report',
+      requestId: 'req-42',
+    });
+    expect(JSON.stringify(response.body) + JSON.stringify(log.mock.calls)).not.toContain('hunter2');
+  });
+
+  it("lets a tool's own HTTP error through", async () => {
+    const failure = invokerFor(() => {
+      throw new BadRequestException('Unknown region');
+    }).invoke('report', {}, context);
+
+    await expect(failure).rejects.toBeInstanceOf(BadRequestException);
+  });
+});
