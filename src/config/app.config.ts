@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUrl } from 'class-validator';
 
-import { loadEnv, RawEnv, ToInt, ToList } from './env.util';
+import { IntRange, RawEnv, ToList, loadEnv } from './env.util';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -11,10 +11,7 @@ export class AppEnv {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
 
-  @ToInt()
-  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
-  @Min(0)
-  @Max(65535)
+  @IntRange(0, 65535, 'PORT must be an integer between 0 and 65535')
   PORT: number = 8080;
 
   @IsOptional()
@@ -32,20 +29,14 @@ export class AppEnv {
   @IsString()
   TRUST_PROXY: string = 'false';
 
-  @ToInt()
-  @IsInt({ message: 'MAX_BODY_BYTES must be an integer number of bytes' })
-  @Min(1024)
-  @Max(50 * 1024 * 1024)
+  @IntRange(1024, 50 * 1024 * 1024, 'MAX_BODY_BYTES must be an integer number of bytes')
   MAX_BODY_BYTES: number = 1024 * 1024;
 
   @IsIn(LOG_LEVELS as unknown as string[])
   LOG_LEVEL: LogLevelName = 'log';
 
   /** How long readiness reports "down" before the server stops accepting, so load balancers drain it first. */
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(120_000)
+  @IntRange(0, 120_000)
   SHUTDOWN_GRACE_MS: number = 5000;
 }
 

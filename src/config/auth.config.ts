@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsOptional, IsString, IsUrl } from 'class-validator';
 
-import { loadEnv, RawEnv, ToBoolean, ToInt, ToList } from './env.util';
+import { IntRange, RawEnv, ToBoolean, ToList, loadEnv } from './env.util';
 
 /** Asymmetric algorithms only: `none` and HMAC (`HS*`) would let anyone holding the public key mint tokens. */
 export const ALLOWED_JWT_ALGORITHMS = [
@@ -48,46 +48,28 @@ export class AuthEnv {
   @IsString({ each: true })
   OAUTH_SCOPES: string[] = [];
 
-  @ToInt()
-  @IsInt({ message: 'OAUTH_CLOCK_TOLERANCE_S must be an integer number of seconds (0-300)' })
-  @Min(0)
-  @Max(300)
+  @IntRange(0, 300, 'OAUTH_CLOCK_TOLERANCE_S must be an integer number of seconds (0-300)')
   OAUTH_CLOCK_TOLERANCE_S: number = 5;
 
   @ToBoolean()
   @IsIn([true, false], { message: 'DEBUG_TOKEN_ENABLED must be true or false' })
   DEBUG_TOKEN_ENABLED: boolean = false;
 
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
+  @IntRange(0, 1_000_000)
   TOKEN_CACHE_MAX: number = 10_000;
 
   /** Minimum time between two JWKS refetches triggered by unknown `kid`s. */
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(3600)
+  @IntRange(0, 3600)
   JWKS_COOLDOWN_S: number = 30;
 
   /** Keys older than this are refetched in the background, so a key the issuer revoked stops being trusted. */
-  @ToInt()
-  @IsInt()
-  @Min(10)
-  @Max(86_400)
+  @IntRange(10, 86_400)
   JWKS_MAX_AGE_S: number = 600;
 
-  @ToInt()
-  @IsInt()
-  @Min(100)
-  @Max(60_000)
+  @IntRange(100, 60_000)
   OAUTH_HTTP_TIMEOUT_MS: number = 5000;
 
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(86_400)
+  @IntRange(0, 86_400)
   OAUTH_METADATA_TTL_S: number = 300;
 }
 

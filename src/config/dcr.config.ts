@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUrl, Matches, MinLength } from 'class-validator';
 
-import { loadEnv, RawEnv, ToInt, ToList } from './env.util';
+import { IntRange, RawEnv, ToList, loadEnv } from './env.util';
 
 export const DCR_MODES = ['auto', 'strict', 'permissive'] as const;
 export type DcrMode = (typeof DCR_MODES)[number];
@@ -36,31 +36,19 @@ export class DcrEnv {
   MGMT_BASE_URL?: string;
 
   /** Deadline of one Management API call (the token request included). */
-  @ToInt()
-  @IsInt({ message: 'MGMT_TIMEOUT_MS must be an integer number of milliseconds (100-120000)' })
-  @Min(100)
-  @Max(120_000)
+  @IntRange(100, 120_000, 'MGMT_TIMEOUT_MS must be an integer number of milliseconds (100-120000)')
   MGMT_TIMEOUT_MS: number = 10_000;
 
   /** Retries of one call answered 408, 429 or 5xx (or timed out). */
-  @ToInt()
-  @IsInt({ message: 'MGMT_MAX_RETRIES must be an integer (0-10)' })
-  @Min(0)
-  @Max(10)
+  @IntRange(0, 10, 'MGMT_MAX_RETRIES must be an integer (0-10)')
   MGMT_MAX_RETRIES: number = 3;
 
   /** First back-off when Auth0 gives no Retry-After / x-ratelimit-reset; doubles per retry. */
-  @ToInt()
-  @IsInt({ message: 'MGMT_RETRY_BASE_MS must be an integer number of milliseconds (1-60000)' })
-  @Min(1)
-  @Max(60_000)
+  @IntRange(1, 60_000, 'MGMT_RETRY_BASE_MS must be an integer number of milliseconds (1-60000)')
   MGMT_RETRY_BASE_MS: number = 500;
 
   /** Longest wait between two tries, whatever Retry-After / x-ratelimit-reset ask for. */
-  @ToInt()
-  @IsInt({ message: 'MGMT_RETRY_MAX_DELAY_MS must be an integer number of milliseconds (1-120000)' })
-  @Min(1)
-  @Max(120_000)
+  @IntRange(1, 120_000, 'MGMT_RETRY_MAX_DELAY_MS must be an integer number of milliseconds (1-120000)')
   MGMT_RETRY_MAX_DELAY_MS: number = 30_000;
 
   @IsOptional()
@@ -101,24 +89,15 @@ export class DcrEnv {
   @Matches(/^\//, { each: true, message: 'DCR_REDIRECT_PATHS takes absolute paths, e.g. /connector/oauth/' })
   DCR_REDIRECT_PATHS: string[] = DEFAULT_DCR_REDIRECT_PATHS;
 
-  @ToInt()
-  @IsInt({ message: 'DCR_RECONCILE_INTERVAL_S must be an integer number of seconds (0 = off)' })
-  @Min(0)
-  @Max(86_400)
+  @IntRange(0, 86_400, 'DCR_RECONCILE_INTERVAL_S must be an integer number of seconds (0 = off)')
   DCR_RECONCILE_INTERVAL_S: number = 300;
 
   /** Tries of one client's preparation from the webhook queue before the reconciler is left to catch it. */
-  @ToInt()
-  @IsInt({ message: 'DCR_PREPARE_MAX_ATTEMPTS must be an integer (1-50)' })
-  @Min(1)
-  @Max(50)
+  @IntRange(1, 50, 'DCR_PREPARE_MAX_ATTEMPTS must be an integer (1-50)')
   DCR_PREPARE_MAX_ATTEMPTS: number = 6;
 
   /** First wait before a failed preparation is tried again; doubles per attempt. */
-  @ToInt()
-  @IsInt({ message: 'DCR_PREPARE_RETRY_BASE_MS must be an integer number of milliseconds (1-600000)' })
-  @Min(1)
-  @Max(600_000)
+  @IntRange(1, 600_000, 'DCR_PREPARE_RETRY_BASE_MS must be an integer number of milliseconds (1-600000)')
   DCR_PREPARE_RETRY_BASE_MS: number = 2000;
 }
 

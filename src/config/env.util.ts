@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { IsInt, Max, Min, ValidationError, validateSync } from 'class-validator';
 
 export type RawEnv = Record<string, string | undefined>;
 type Constructor<T> = new () => T;
@@ -44,6 +45,10 @@ export const ToBoolean = (): PropertyDecorator =>
     if (['0', 'false', 'no', 'off'].includes(text)) return false;
     return value;
   });
+
+/** An integer variable within [min, max]; `isIntMessage` replaces the generic "must be an integer" text. */
+export const IntRange = (min: number, max: number, isIntMessage?: string): PropertyDecorator =>
+  applyDecorators(ToInt(), IsInt(isIntMessage ? { message: isIntMessage } : {}), Min(min), Max(max));
 
 export const ToInt = (): PropertyDecorator =>
   Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));

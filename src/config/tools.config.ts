@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsOptional, IsString, IsUrl, MinLength } from 'class-validator';
 
-import { loadEnv, RawEnv, ToBoolean, ToInt } from './env.util';
+import { IntRange, RawEnv, ToBoolean, loadEnv } from './env.util';
 
 export class ToolsEnv {
   @IsOptional()
@@ -20,10 +20,7 @@ export class ToolsEnv {
   @IsString()
   TOOL_SCOPES_JSON?: string;
 
-  @ToInt()
-  @IsInt({ message: 'UPSTREAM_TIMEOUT_MS must be an integer number of milliseconds' })
-  @Min(100)
-  @Max(300_000)
+  @IntRange(100, 300_000, 'UPSTREAM_TIMEOUT_MS must be an integer number of milliseconds')
   UPSTREAM_TIMEOUT_MS: number = 15_000;
 
   @IsOptional()
@@ -33,10 +30,7 @@ export class ToolsEnv {
   })
   GATEWAY_HMAC_SECRET?: string;
 
-  @ToInt()
-  @IsInt()
-  @Min(1024)
-  @Max(100 * 1024 * 1024)
+  @IntRange(1024, 100 * 1024 * 1024)
   UPSTREAM_MAX_RESPONSE_BYTES: number = 10 * 1024 * 1024;
 
   /** MCP tools/list: false lists only the tools the caller may call; true lists all, with their scopes. */
