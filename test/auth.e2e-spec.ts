@@ -195,12 +195,12 @@ describe('bearer-token authentication (RFC 6750 / RFC 9728)', () => {
     expect(response.status).toBe(200);
   });
 
-  it('answers 403 insufficient_scope naming held ∪ required scopes', async () => {
+  it('answers 403 insufficient_scope naming the scopes the tool needs', async () => {
     const token = issuer.sign(issuer.claims(audience, { scope: 'openid tools:read' }));
     const response = await call(token, 'write');
     expect(response.status).toBe(403);
     expect(response.headers.get('www-authenticate')).toBe(
-      `Bearer error="insufficient_scope", error_description="Tool write requires scope tools:write", scope="openid tools:read tools:write", resource_metadata="${prmUrl}"`,
+      `Bearer error="insufficient_scope", error_description="Tool write requires scope tools:write", scope="tools:read tools:write", resource_metadata="${prmUrl}"`,
     );
     expect(await response.json()).toMatchObject({
       error: 'insufficient_scope',

@@ -66,7 +66,7 @@ describe('MCP endpoint over raw HTTP', () => {
   });
 
   describe('POST /mcp tools/call lacking a scope', () => {
-    it('answers HTTP 403 insufficient_scope naming held ∪ required scopes, before any backend call', async () => {
+    it('answers HTTP 403 insufficient_scope naming the scopes the tool needs (SEP-2350), before any backend call', async () => {
       const before = stand.backend.calls.length;
 
       const answer = await rawMcp(stand.mcpUrl, {
@@ -76,7 +76,7 @@ describe('MCP endpoint over raw HTTP', () => {
 
       expect(answer.status).toBe(403);
       expect(answer.headers.get('www-authenticate')).toBe(
-        `Bearer error="insufficient_scope", error_description="Tool create_note requires scope notes:write", scope="tools:read notes:write", resource_metadata="${resourceMetadata}"`,
+        `Bearer error="insufficient_scope", error_description="Tool create_note requires scope notes:write", scope="notes:write", resource_metadata="${resourceMetadata}"`,
       );
       expect(answer.body).toEqual({
         error: 'insufficient_scope',
@@ -97,7 +97,7 @@ describe('MCP endpoint over raw HTTP', () => {
       });
 
       expect(answer.status).toBe(403);
-      expect(answer.headers.get('www-authenticate')).toContain('scope="tools:read notes:read"');
+      expect(answer.headers.get('www-authenticate')).toContain('scope="notes:read"');
     });
   });
 

@@ -4,13 +4,14 @@ import { CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/t
 import { runDemoClient } from '../src/local/demo-client';
 import { McpStand, signIn, SignedInClient, STAND_TOOLS, startMcpStand } from './support/mcp-stand';
 
-describe('MCP endpoint, driven by the MCP SDK client through a real OAuth flow', () => {
+describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth flow', () => {
   let stand: McpStand;
   let alice: SignedInClient;
   let resourceMetadata: string;
 
   beforeAll(async () => {
-    stand = await startMcpStand();
+    // SDK 1.x re-authorizes with exactly the challenged scopes: the legacy challenge keeps its others.
+    stand = await startMcpStand({ SCOPE_CHALLENGE: 'held-and-required' });
     alice = await signIn(stand);
     resourceMetadata = `${stand.gateway.url}/.well-known/oauth-protected-resource`;
   });

@@ -13,10 +13,15 @@ const PRM = 'https://gw.example.com/.well-known/oauth-protected-resource';
 function answer(
   exception: AuthException,
   response = new FakeResponse(),
+  env: Record<string, string> = {},
 ): { response: FakeResponse; request: ReturnType<typeof fakeRequest> } {
-  const auth = testAuthConfig({ OAUTH_SCOPES: 'crm:read crm:write' });
+  const auth = testAuthConfig({ OAUTH_SCOPES: 'crm:read crm:write', ...env });
   const scopes = new ScopeRegistry(auth);
-  const filter = new AuthExceptionFilter(new ProtectedResourceService(testAppConfig(), auth, scopes), scopes);
+  const filter = new AuthExceptionFilter(
+    new ProtectedResourceService(testAppConfig(), auth, scopes),
+    scopes,
+    auth,
+  );
   const request = fakeRequest();
   filter.catch(exception, httpContext(request, undefined, undefined, response));
   return { response, request };
@@ -67,7 +72,7 @@ describe('AuthExceptionFilter', () => {
     });
   });
 
-  it('answers a missing scope with 403 insufficient_scope naming held ∪ required scopes', () => {
+  it('answers a missing scope with 403 insufficient_scope naming the scopes the operation needs (SEP-2350)', () => {
     const exception = thrownBy(
       () => assertScopes(testUser({ scopes: ['crm:read'] }), ['crm:write']),
       AuthException,
@@ -78,7 +83,7 @@ describe('AuthExceptionFilter', () => {
     expect(response.statusCode).toBe(403);
     expect(response.headers['www-authenticate']).toBe(
       'Bearer error="insufficient_scope", error_description="This call requires scope crm:write", ' +
-        `scope="crm:read crm:write", resource_metadata="${PRM}"`,
+        `scope="crm:write", resource_metadata="${PRM}"`,
     );
     expect(response.body).toEqual({
       error: 'insufficient_scope',
@@ -89,6 +94,22 @@ describe('AuthExceptionFilter', () => {
       missing: ['crm:write'],
       requestId: 'req-42',
     });
+  });
+
+  it('names held ∪ required in the challenge with SCOPE_CHALLENGE=held-and-required', () => {
+    const exception = thrownBy(
+      () => assertScopes(testUser({ scopes: ['crm:read', 'openid'] }), ['crm:write']),
+      AuthException,
+    );
+
+    const { response } = answer(exception, undefined, { SCOPE_CHALLENGE: 'held-and-required' });
+
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['www-authenticate']).toBe(
+      'Bearer error="insufficient_scope", error_description="This call requires scope crm:write", ' +
+        `scope="crm:read openid crm:write", resource_metadata="${PRM}"`,
+    );
+    expect(response.body).toMatchObject({ required: ['crm:write'], missing: ['crm:write'] });
   });
 
   it('answers unavailable signing keys with 503 and Retry-After, not a bearer challenge', () => {

@@ -1,10 +1,13 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Inject } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import type { Response } from 'express';
 
 import { sendError } from '../common/error-body';
 import type { GatewayRequest } from '../common/request-context';
+import { authConfig } from '../config/auth.config';
 import { AUTH_HINTS, AuthErrorCode, AuthException } from './auth.exception';
 import { ProtectedResourceService } from './protected-resource.service';
+import { challengedScopes } from './scope-policy';
 import { ScopeRegistry } from './scope.registry';
 import { bearerChallenge } from './www-authenticate';
 
@@ -14,6 +17,7 @@ export class AuthExceptionFilter implements ExceptionFilter {
   constructor(
     private readonly resource: ProtectedResourceService,
     private readonly scopes: ScopeRegistry,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
   catch(exception: AuthException, host: ArgumentsHost): void {
@@ -23,7 +27,7 @@ export class AuthExceptionFilter implements ExceptionFilter {
     const error = exception.oauthError;
     if (exception.code !== AuthErrorCode.SIGNING_KEYS_UNAVAILABLE) {
       const scopes =
-        exception.details.challengeScopes ??
+        challengedScopes(exception.details, this.config.scopeChallenge) ??
         (exception.code === AuthErrorCode.MISSING_TOKEN ? this.scopes.all() : undefined);
       response.setHeader(
         'WWW-Authenticate',

@@ -20,8 +20,10 @@ export enum AuthErrorCode {
 export interface AuthExceptionDetails {
   /** Extra JSON fields, e.g. `expected`/`found` or `required`/`missing`. */
   fields?: Record<string, unknown>;
-  /** Scopes to announce in the challenge's `scope` attribute. */
+  /** Scopes the operation needs, announced in the challenge's `scope` attribute. */
   challengeScopes?: string[];
+  /** The caller's scopes, added to the challenge when SCOPE_CHALLENGE=held-and-required. */
+  heldScopes?: string[];
 }
 
 /** Every authentication or authorization failure; AuthExceptionFilter maps it to RFC 6750. */

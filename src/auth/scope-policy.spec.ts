@@ -1,7 +1,7 @@
 import { thrownBy } from '../testing/errors';
 import { testUser } from '../testing/token.fixtures';
 import { AuthErrorCode, AuthException } from './auth.exception';
-import { assertScopes, missingScopes } from './scope-policy';
+import { assertScopes, challengedScopes, missingScopes } from './scope-policy';
 
 describe('missingScopes', () => {
   it('lists each required scope the caller lacks once, in the order required', () => {
@@ -29,7 +29,7 @@ describe('assertScopes', () => {
     expect(error.message).toBe('Tool "crm_update" requires scope crm:write, crm:delete');
   });
 
-  it('challenges with held ∪ required, without duplicates, so the client keeps its scopes on re-authorization', () => {
+  it('challenges with the scopes the operation needs, once each, and keeps the held scopes aside', () => {
     const error = thrownBy(
       () =>
         assertScopes(testUser({ scopes: ['openid', 'crm:read'] }), ['crm:read', 'crm:write', 'crm:write']),
@@ -38,8 +38,25 @@ describe('assertScopes', () => {
 
     expect(error.details).toEqual({
       fields: { required: ['crm:read', 'crm:write'], missing: ['crm:write'] },
-      challengeScopes: ['openid', 'crm:read', 'crm:write'],
+      challengeScopes: ['crm:read', 'crm:write'],
+      heldScopes: ['openid', 'crm:read'],
     });
     expect(error.message).toBe('This call requires scope crm:write');
+  });
+});
+
+describe('challengedScopes', () => {
+  const details = { challengeScopes: ['crm:read', 'crm:write'], heldScopes: ['openid', 'crm:read'] };
+
+  it('names only what the operation needs by default (SEP-2350: the client accumulates)', () => {
+    expect(challengedScopes(details, 'operation')).toEqual(['crm:read', 'crm:write']);
+  });
+
+  it('names held ∪ required for clients that re-authorize with exactly the challenged list', () => {
+    expect(challengedScopes(details, 'held-and-required')).toEqual(['openid', 'crm:read', 'crm:write']);
+  });
+
+  it('names nothing for a challenge that carries no scopes', () => {
+    expect(challengedScopes({}, 'held-and-required')).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import { AuthErrorCode, AuthException } from './auth.exception';
+import type { ScopeChallengeMode } from '../config/auth.config';
+import { AuthErrorCode, AuthException, AuthExceptionDetails } from './auth.exception';
 import { AuthenticatedUser } from './authenticated-user';
 
 export function missingScopes(held: readonly string[], required: readonly string[]): string[] {
@@ -7,9 +8,9 @@ export function missingScopes(held: readonly string[], required: readonly string
 }
 
 /**
- * Throws 403 insufficient_scope when the caller lacks any required scope. The challenge names
- * held ∪ required: an MCP client re-authorizes with exactly that list, so naming only the missing
- * scopes would make it drop the ones it already has.
+ * Throws 403 insufficient_scope when the caller lacks any required scope. The challenge names every
+ * scope the operation needs (RFC 6750 §3.1, MCP 2026-07-28 SEP-2350), not only the missing ones, and
+ * carries the caller's scopes for the legacy held ∪ required challenge (see {@link challengedScopes}).
  */
 export function assertScopes(user: AuthenticatedUser, required: readonly string[], target?: string): void {
   const missing = missingScopes(user.scopes, required);
@@ -19,7 +20,22 @@ export function assertScopes(user: AuthenticatedUser, required: readonly string[
     `${target ? `${target} requires` : 'This call requires'} scope ${missing.join(', ')}`,
     {
       fields: { required: [...new Set(required)], missing },
-      challengeScopes: [...new Set([...user.scopes, ...required])],
+      challengeScopes: [...new Set(required)],
+      heldScopes: [...user.scopes],
     },
   );
+}
+
+/**
+ * The `scope` attribute of a challenge. `operation`: the scopes the operation needs, the client adds them
+ * to what it holds (SEP-2350). `held-and-required`: the caller's scopes too, for clients (MCP SDK 1.x)
+ * that re-authorize with exactly the challenged list and would otherwise lose their other scopes.
+ */
+export function challengedScopes(
+  details: AuthExceptionDetails,
+  mode: ScopeChallengeMode,
+): string[] | undefined {
+  if (!details.challengeScopes) return undefined;
+  if (mode === 'operation') return details.challengeScopes;
+  return [...new Set([...(details.heldScopes ?? []), ...details.challengeScopes])];
 }

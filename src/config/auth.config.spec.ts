@@ -9,6 +9,7 @@ describe('buildAuthConfig', () => {
       jwksUri: undefined,
       algorithms: ['RS256'],
       extraScopes: [],
+      scopeChallenge: 'operation',
       clockToleranceS: 5,
       debugTokenEnabled: false,
       tokenCacheMax: 10_000,
@@ -47,6 +48,15 @@ describe('buildAuthConfig', () => {
       jwksCooldownMs: 0,
       metadataTtlMs: 60_000,
     });
+  });
+
+  it('reads SCOPE_CHALLENGE and refuses an unknown mode', () => {
+    expect(buildAuthConfig({ SCOPE_CHALLENGE: 'held-and-required' }).scopeChallenge).toBe(
+      'held-and-required',
+    );
+    expect(() => buildAuthConfig({ SCOPE_CHALLENGE: 'union' })).toThrow(
+      'SCOPE_CHALLENGE must be one of operation, held-and-required',
+    );
   });
 
   it('refuses HS256 and none in OAUTH_ALGORITHMS', () => {

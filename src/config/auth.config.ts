@@ -15,6 +15,14 @@ export const ALLOWED_JWT_ALGORITHMS = [
   'ES384',
 ];
 
+/**
+ * What the `scope` attribute of a 403 insufficient_scope challenge names. MCP 2026-07-28 (SEP-2350) makes
+ * scope accumulation the client's job, so the challenge names the scopes the operation needs; clients
+ * older than that re-authorize with exactly the challenged list and need the caller's scopes in it too.
+ */
+export const SCOPE_CHALLENGE_MODES = ['operation', 'held-and-required'] as const;
+export type ScopeChallengeMode = (typeof SCOPE_CHALLENGE_MODES)[number];
+
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 export class AuthEnv {
@@ -48,6 +56,11 @@ export class AuthEnv {
   @IsString({ each: true })
   OAUTH_SCOPES: string[] = [];
 
+  @IsIn(SCOPE_CHALLENGE_MODES, {
+    message: `SCOPE_CHALLENGE must be one of ${SCOPE_CHALLENGE_MODES.join(', ')}`,
+  })
+  SCOPE_CHALLENGE: ScopeChallengeMode = 'operation';
+
   @IntRange(0, 300, 'OAUTH_CLOCK_TOLERANCE_S must be an integer number of seconds (0-300)')
   OAUTH_CLOCK_TOLERANCE_S: number = 5;
 
@@ -80,6 +93,7 @@ export interface AuthConfig {
   jwksUri?: string;
   algorithms: string[];
   extraScopes: string[];
+  scopeChallenge: ScopeChallengeMode;
   clockToleranceS: number;
   debugTokenEnabled: boolean;
   tokenCacheMax: number;
@@ -99,6 +113,7 @@ export function buildAuthConfig(env: RawEnv): AuthConfig {
     jwksUri: e.OAUTH_JWKS_URI,
     algorithms: e.OAUTH_ALGORITHMS,
     extraScopes: e.OAUTH_SCOPES,
+    scopeChallenge: e.SCOPE_CHALLENGE,
     clockToleranceS: e.OAUTH_CLOCK_TOLERANCE_S,
     debugTokenEnabled: e.DEBUG_TOKEN_ENABLED,
     tokenCacheMax: e.TOKEN_CACHE_MAX,

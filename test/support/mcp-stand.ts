@@ -34,7 +34,7 @@ export interface McpStand {
   stop(): Promise<void>;
 }
 
-export async function startMcpStand(): Promise<McpStand> {
+export async function startMcpStand(overrides: Record<string, string> = {}): Promise<McpStand> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const mcpUrl = new URL(`${publicUrl}/mcp`);
@@ -50,6 +50,7 @@ export async function startMcpStand(): Promise<McpStand> {
     TOOLS_FILE: writeMcpToolsFile(backend.url, `http://127.0.0.1:${await freePort()}/report`),
     GATEWAY_HMAC_SECRET: secret,
     EXAMPLE_TOOLS_ENABLED: 'true',
+    ...overrides,
   };
   const gateway = await startGateway(env);
   return {

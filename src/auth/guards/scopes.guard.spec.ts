@@ -55,7 +55,7 @@ describe('ScopesGuard', () => {
     });
   });
 
-  it('answers 403 INSUFFICIENT_SCOPE listing held and required scopes for the re-authorization', () => {
+  it('answers 403 INSUFFICIENT_SCOPE with the scopes the route needs and those the caller holds', () => {
     const error = refusal(['tools:read', 'profile'], ToolsController, 'call');
 
     expect(error.code).toBe(AuthErrorCode.INSUFFICIENT_SCOPE);
@@ -64,7 +64,8 @@ describe('ScopesGuard', () => {
       required: ['tools:write', 'audit:write', 'tools:read'],
       missing: ['tools:write', 'audit:write'],
     });
-    expect(error.details.challengeScopes).toEqual(['tools:read', 'profile', 'tools:write', 'audit:write']);
+    expect(error.details.challengeScopes).toEqual(['tools:write', 'audit:write', 'tools:read']);
+    expect(error.details.heldScopes).toEqual(['tools:read', 'profile']);
   });
 
   it('lets an authenticated caller reach a route that requires no scope', () => {

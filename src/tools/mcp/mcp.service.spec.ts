@@ -43,13 +43,14 @@ const call = (name: string, id = 1): Record<string, unknown> => ({
 
 describe('McpService', () => {
   describe('authorizeToolCalls (step-up)', () => {
-    it('throws insufficient_scope naming held ∪ required for a call the token does not cover', () => {
+    it('throws insufficient_scope naming the scopes the tool needs for a call the token does not cover', () => {
       const error = thrownBy(() => service().authorizeToolCalls(call('write'), context), AuthException);
 
       expect(error.status).toBe(403);
       expect(error.details).toEqual({
         fields: { required: ['r', 'w'], missing: ['w'] },
         challengeScopes: ['r', 'w'],
+        heldScopes: ['r'],
       });
     });
 
