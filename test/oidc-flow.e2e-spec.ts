@@ -82,6 +82,6 @@ describe('REST tools with tokens from a real authorization server (oidc-provider
     const token = await obtainAccessToken(issuer.issuer, { audience, scopes: ['notes:read'] });
     const response = await callTool(token, 'write_note');
     expect(response.status).toBe(403);
-    expect(response.headers.get('www-authenticate')).toContain('scope="notes:read notes:write"');
+    expect(response.headers.get('www-authenticate')).toContain('scope="notes:write"');
   });
 });
