@@ -6,10 +6,10 @@ import { IssuerClient } from '../auth/issuer.client';
 import { SigningKeyStore } from '../auth/signing-key.store';
 import { authConfig } from '../config/auth.config';
 import { dcrConfig } from '../config/dcr.config';
-import { ClientPreparationService } from './client-preparation.service';
 import { DcrStatus } from './dcr-status';
 import { ManagementClient } from './management.client';
 import { PreparationQueue } from './preparation.queue';
+import { TenantFacts } from './tenant-facts';
 
 /**
  * The Auth0 wiring as /health/auth0 reports it (no secrets). Down only when something configured is
@@ -26,9 +26,9 @@ export class DcrHealthIndicator {
     private readonly issuer: IssuerClient,
     private readonly keys: SigningKeyStore,
     private readonly management: ManagementClient,
-    private readonly preparation: ClientPreparationService,
     private readonly queue: PreparationQueue,
     private readonly status: DcrStatus,
+    private readonly tenant: TenantFacts,
   ) {}
 
   async check(key = 'dcr'): Promise<HealthIndicatorResult> {
@@ -36,7 +36,7 @@ export class DcrHealthIndicator {
     await this.keys.ensureLoaded();
     const jwks = this.jwks();
     const token = await this.management.checkToken();
-    const detectedMode = token.ok ? await this.preparation.tenantMode().catch(() => undefined) : undefined;
+    const detectedMode = token.ok ? await this.tenant.mode().catch(() => undefined) : undefined;
     const details = {
       issuer: this.auth.issuer || null,
       audience: this.auth.audience || null,

@@ -3,11 +3,12 @@ import { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 
 import { dcrConfig } from '../config/dcr.config';
-import { checkAllowList, isPrepared, resolveMode } from './client-policy';
-import { ClientPreparationService } from './client-preparation.service';
+import { checkAllowList, isPrepared } from './client-policy';
 import { DcrStatus, ReconcileReport } from './dcr-status';
+import { DcrTarget } from './dcr-target';
 import { ManagementClient } from './management.client';
 import { PreparationQueue } from './preparation.queue';
+import { TenantFacts } from './tenant-facts';
 
 /**
  * At start-up and every DCR_RECONCILE_INTERVAL_S (0 turns both off): every client that matches the allow-list but is not
@@ -26,7 +27,8 @@ export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>,
     private readonly management: ManagementClient,
-    private readonly preparation: ClientPreparationService,
+    private readonly target: DcrTarget,
+    private readonly tenant: TenantFacts,
     private readonly queue: PreparationQueue,
     private readonly status: DcrStatus,
     private readonly adapterHost: HttpAdapterHost,
@@ -56,17 +58,17 @@ export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
     let report: ReconcileReport;
     try {
       const clients = await this.management.listClients();
+      const allowList = this.target.allowList;
       const matching = clients.filter(
-        (client) => client.client_id && checkAllowList(client, this.preparation.allowList).allowed,
+        (client) => client.client_id && checkAllowList(client, allowList).allowed,
       );
       let queued = 0;
       if (matching.length > 0) {
-        const tenant = await this.preparation.tenantView();
-        const tenantMode = await this.preparation.tenantMode();
-        const scopes = this.preparation.scopes;
+        const view = await this.tenant.view();
+        const scopes = this.target.scopes;
         for (const client of matching) {
-          const mode = resolveMode(this.config.mode, tenantMode, client);
-          if (isPrepared(client, mode, tenant, scopes)) continue;
+          const mode = await this.tenant.clientMode(client);
+          if (isPrepared(client, mode, view, scopes)) continue;
           if (this.queue.enqueue({ clientId: client.client_id!, source: 'reconciler' }) === 'queued')
             queued += 1;
         }

@@ -11,10 +11,12 @@ import { DcrExceptionFilter } from './dcr-exception.filter';
 import { DcrHealthIndicator } from './dcr-health.indicator';
 import { DcrReconciler } from './dcr-reconciler.service';
 import { DcrStatus } from './dcr-status';
+import { DcrTarget } from './dcr-target';
 import { LogWebhookController } from './log-webhook.controller';
 import { ManagementClient } from './management.client';
 import { PreparationQueue } from './preparation.queue';
 import { TenantDoctor } from './tenant-doctor.service';
+import { TenantFacts } from './tenant-facts';
 import { WebhookSecretGuard } from './webhook-secret.guard';
 
 @Module({
@@ -22,6 +24,8 @@ import { WebhookSecretGuard } from './webhook-secret.guard';
   controllers: [LogWebhookController],
   providers: [
     ManagementClient,
+    DcrTarget,
+    TenantFacts,
     ClientPreparationService,
     PreparationQueue,
     DcrReconciler,
@@ -31,7 +35,7 @@ import { WebhookSecretGuard } from './webhook-secret.guard';
     WebhookSecretGuard,
     { provide: APP_FILTER, useClass: DcrExceptionFilter },
   ],
-  exports: [DcrHealthIndicator, TenantDoctor, ClientPreparationService, ManagementClient],
+  exports: [DcrHealthIndicator, TenantDoctor, DcrTarget, ManagementClient],
 })
 export class DcrModule implements OnModuleInit {
   private readonly logger = new Logger(DcrModule.name);

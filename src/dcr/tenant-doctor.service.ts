@@ -4,7 +4,7 @@ import type { Management } from 'auth0';
 
 import { appConfig } from '../config/app.config';
 import { dcrConfig } from '../config/dcr.config';
-import { ClientPreparationService } from './client-preparation.service';
+import { DcrTarget } from './dcr-target';
 import { ManagementApiError, ManagementClient } from './management.client';
 import type { Auth0LogStream, Auth0TenantSettings } from './management.types';
 import { LOG_WEBHOOK_ROUTES } from './log-webhook.controller';
@@ -40,7 +40,7 @@ export class TenantDoctor {
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>,
     private readonly management: ManagementClient,
-    private readonly preparation: ClientPreparationService,
+    private readonly target: DcrTarget,
   ) {}
 
   async run(): Promise<DoctorCheck[]> {
@@ -88,7 +88,7 @@ export class TenantDoctor {
   }
 
   private async api(): Promise<DoctorCheck[]> {
-    const audience = this.preparation.audience;
+    const audience = this.target.audience;
     if (!audience)
       return [
         fail(
@@ -127,10 +127,10 @@ export class TenantDoctor {
           ),
     ];
     const defined = new Set((server.scopes ?? []).map((scope) => scope.value));
-    const undefinedScopes = this.preparation.scopes.filter((scope) => !defined.has(scope));
+    const undefinedScopes = this.target.scopes.filter((scope) => !defined.has(scope));
     checks.push(
       undefinedScopes.length === 0
-        ? ok('scopes', `the API defines every tool scope (${this.preparation.scopes.join(' ') || 'none'})`)
+        ? ok('scopes', `the API defines every tool scope (${this.target.scopes.join(' ') || 'none'})`)
         : fail(
             'scopes',
             `the API does not define ${undefinedScopes.join(' ')}`,
@@ -169,7 +169,7 @@ export class TenantDoctor {
 
   private audience(settings: Auth0TenantSettings | Error): DoctorCheck {
     if (settings instanceof Error) return unreadable('audience', settings, 'read:tenant_settings');
-    const audience = this.preparation.audience;
+    const audience = this.target.audience;
     if (settings.resource_parameter_profile === 'compatibility') {
       return ok(
         'audience',

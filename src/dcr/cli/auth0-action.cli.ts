@@ -4,8 +4,7 @@ import * as path from 'node:path';
 import { ConfigType } from '@nestjs/config';
 
 import { appConfig } from '../../config/app.config';
-import { dcrConfig } from '../../config/dcr.config';
-import { ClientPreparationService } from '../client-preparation.service';
+import { DcrTarget } from '../dcr-target';
 import {
   DOCS_EXAMPLE_SETTINGS,
   generatePostLoginAction,
@@ -28,19 +27,16 @@ export async function runActionCli(args: string[], out = writeStdout, err = writ
     return 0;
   }
   return withGatewayContext(async (app) => {
-    const preparation = app.get(ClientPreparationService);
-    if (!preparation.audience) {
+    const target = app.get(DcrTarget);
+    if (!target.audience) {
       err('error: OAUTH_AUDIENCE is not set; the Action needs the API identifier of the gateway');
       return 1;
     }
     const settings: PostLoginActionSettings = {
-      audience: preparation.audience,
-      scopes: preparation.scopes,
-      clientNamePattern: app.get<ConfigType<typeof dcrConfig>>(dcrConfig.KEY).clientNamePattern,
-      claimNamespace: claimNamespace(
-        app.get<ConfigType<typeof appConfig>>(appConfig.KEY),
-        preparation.audience,
-      ),
+      audience: target.audience,
+      scopes: target.scopes,
+      clientNamePattern: target.allowList.clientNamePattern,
+      claimNamespace: claimNamespace(app.get<ConfigType<typeof appConfig>>(appConfig.KEY), target.audience),
     };
     out(generatePostLoginAction(settings));
     return 0;

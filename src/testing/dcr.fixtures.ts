@@ -1,0 +1,62 @@
+import type { HttpAdapterHost } from '@nestjs/core';
+
+import { ScopeRegistry } from '../auth/scope.registry';
+import { buildDcrConfig, DcrConfig } from '../config/dcr.config';
+import type { RawEnv } from '../config/env.util';
+import { ClientPreparationService } from '../dcr/client-preparation.service';
+import { DcrReconciler } from '../dcr/dcr-reconciler.service';
+import { DcrStatus } from '../dcr/dcr-status';
+import { DcrTarget } from '../dcr/dcr-target';
+import type { ManagementClient } from '../dcr/management.client';
+import type { Auth0Client } from '../dcr/management.types';
+import { PreparationQueue } from '../dcr/preparation.queue';
+import { TenantFacts } from '../dcr/tenant-facts';
+import { testAuthConfig } from './config.fixtures';
+import { FakeManagementClient } from './fake-management.client';
+
+/** The scopes a tool catalog registers in these fixtures. */
+export const CATALOG_SCOPES = ['docs:read', 'docs:write'];
+export const CHATGPT_CALLBACK = 'https://chatgpt.com/connector/oauth/abc123';
+
+/** A client as ChatGPT registers it through DCR in a strict tenant. */
+export function chatgptClient(overrides: Partial<Auth0Client> = {}): Auth0Client {
+  return {
+    name: 'ChatGPT',
+    callbacks: [CHATGPT_CALLBACK],
+    app_type: 'regular_web',
+    is_first_party: false,
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token', 'implicit'],
+    ...overrides,
+  };
+}
+
+/** The DCR runtime wired by hand around a FakeManagementClient, as DcrModule wires it around the real one. */
+export interface DcrRuntime {
+  config: DcrConfig;
+  management: FakeManagementClient;
+  status: DcrStatus;
+  target: DcrTarget;
+  tenant: TenantFacts;
+  preparation: ClientPreparationService;
+  queue: PreparationQueue;
+  reconciler: DcrReconciler;
+}
+
+/** `env` holds DCR_* / MGMT_* / OAUTH_* variables; the auth side is TEST_AUDIENCE unless overridden. */
+export function dcrRuntime(env: RawEnv = {}): DcrRuntime {
+  const config = buildDcrConfig({ GOOGLE_CONNECTION_NAME: 'google-oauth2', ...env });
+  const auth = testAuthConfig(env);
+  const management = new FakeManagementClient();
+  const scopeRegistry = new ScopeRegistry(auth);
+  scopeRegistry.register(CATALOG_SCOPES);
+  const status = new DcrStatus();
+  const target = new DcrTarget(auth, config, scopeRegistry);
+  const real = management as unknown as ManagementClient;
+  const tenant = new TenantFacts(config, real, target, status);
+  const preparation = new ClientPreparationService(config, real, target, tenant);
+  const queue = new PreparationQueue(config, preparation, status);
+  const serving = { httpAdapter: {} } as HttpAdapterHost;
+  const reconciler = new DcrReconciler(config, real, target, tenant, queue, status, serving);
+  return { config, management, status, target, tenant, preparation, queue, reconciler };
+}
