@@ -5,6 +5,8 @@
 
 const { createServer } = require('node:http');
 
+const { answerProbes } = require('./probes');
+
 if (!process.send) {
   console.error('echo-child.js is started by bench/run.js (child_process.fork), not directly');
   process.exit(2);
@@ -25,6 +27,7 @@ const server = createServer((req, res) => {
 });
 
 server.listen(0, '127.0.0.1', () => {
+  answerProbes();
   process.send({ type: 'ready', port: server.address().port });
 });
 // Keep-alive sockets would hold server.close() open; the parent is gone, so just leave.

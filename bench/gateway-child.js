@@ -6,12 +6,15 @@
 
 const path = require('node:path');
 
+const { answerProbes } = require('./probes');
+
 async function main() {
   const port = Number(process.env.PORT);
   if (!Number.isInteger(port) || port <= 0) throw new Error('gateway-child: PORT must be set by the parent');
   const { createGateway } = require(path.join(__dirname, '..', 'dist', 'gateway'));
   const app = await createGateway({ json: true, logLevel: 'error' });
   await app.listen(port, '127.0.0.1');
+  answerProbes();
   process.send({ type: 'ready', port });
   const stop = async () => {
     // Keep-alive sockets of the load generator may hold close() open: give it a moment, then leave.

@@ -96,6 +96,72 @@ async function runRound(spec) {
   };
 }
 
+/**
+ * Runs one open-loop round: request i is due at start + i / rate whatever happened to the earlier ones,
+ * and its latency counts from that due time (so a stalled server is charged for the requests it delayed,
+ * not only for the ones in flight: no coordinated omission). Same checks as runRound.
+ * @param {object} spec  origin, request, expectStatus, check as for runRound, plus
+ * @param {number} spec.rate        requests per second
+ * @param {number} spec.durationMs  length of the round
+ * @param {number} spec.connections keep-alive connections available (requests beyond wait in the pool)
+ */
+async function runOpenLoop(spec) {
+  const { origin, rate, durationMs, connections, expectStatus } = spec;
+  const pool = poolFor(origin, connections);
+  const count = Math.max(1, Math.round((rate * durationMs) / 1000));
+  const latencies = new Float64Array(count);
+  const pending = [];
+  let done = 0;
+  let failure;
+  const started = performance.now();
+
+  async function one(i, due) {
+    const { method, path, headers, body } = spec.request(i);
+    let res;
+    let text;
+    try {
+      res = await pool.request({ method, path, headers, body });
+      text = await res.body.text();
+    } catch (error) {
+      failure ??= new UnexpectedResponse(
+        `${method} ${origin}${path}: transport error ${error.code ?? ''} ${error.message}`,
+      );
+      return;
+    }
+    const finished = performance.now();
+    let reason;
+    if (res.statusCode !== expectStatus) reason = `status ${res.statusCode}, expected ${expectStatus}`;
+    else if (spec.check) reason = spec.check({ statusCode: res.statusCode, headers: res.headers, text });
+    if (reason) {
+      failure ??= new UnexpectedResponse(
+        `${method} ${origin}${path}: ${reason}; body: ${text.slice(0, 300)}`,
+      );
+      return;
+    }
+    latencies[done++] = finished - due;
+  }
+
+  for (let i = 0; i < count && failure === undefined; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(one(i, due));
+  }
+  await Promise.all(pending);
+  if (failure) throw failure;
+  const elapsedMs = performance.now() - started;
+  const sorted = latencies.subarray(0, done).sort();
+  return {
+    requests: done,
+    capped: false,
+    elapsedMs: round(elapsedMs, 1),
+    rps: round((done / elapsedMs) * 1000, 1),
+    p50Ms: round(percentile(sorted, 0.5), 3),
+    p99Ms: round(percentile(sorted, 0.99), 3),
+    maxMs: round(sorted[sorted.length - 1], 3),
+  };
+}
+
 function percentile(sorted, q) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -106,4 +172,4 @@ function round(value, digits) {
   return Math.round(value * f) / f;
 }
 
-module.exports = { runRound, closePools, assertLoopback, UnexpectedResponse };
+module.exports = { runRound, runOpenLoop, closePools, assertLoopback, UnexpectedResponse };

@@ -2,18 +2,28 @@
 // connector-gateway benchmark suite (`npm run bench`). See docs/benchmarks.md for the method.
 //
 // The machines this runs on are shared and noisy, so no absolute figure means much: every scenario
-// measures a variant and its baseline in the same run, interleaved round by round (the order alternates
+// measures its variants and baselines in the same run, interleaved round by round (the order rotates
 // each round), and reports the median of the per-round ratios with their spread. Raw req/s are printed
 // for context only. Every target is 127.0.0.1; every loop is bounded in request count and in time.
 
-const { fork } = require('node:child_process');
-const { mkdtempSync, mkdirSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { mkdirSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { BenchIssuer } = require('./issuer');
-const { runRound, closePools, assertLoopback } = require('./load');
+const { runRound, runOpenLoop, closePools } = require('./load');
+const {
+  AUDIENCE,
+  ask,
+  challenge,
+  liveness,
+  mcpToolCall,
+  startBaseline,
+  startChild,
+  startGateway,
+  stopChildren,
+  toolCall,
+} = require('./stack');
 
 // ---------------------------------------------------------------------------------------------- settings
 
@@ -27,93 +37,45 @@ function intSetting(name, fallback, min, max) {
   return value;
 }
 
+function choiceSetting(name, fallback, choices) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!choices.includes(raw)) throw new Error(`${name} must be one of ${choices.join(', ')} (got "${raw}")`);
+  return raw;
+}
+
+const SCENARIO_IDS = ['S0', 'S1', 'S2', 'S3', 'S4', 'S5'];
+
+function scenarioSetting() {
+  const raw = process.env.BENCH_ONLY;
+  if (raw === undefined || raw === '') return SCENARIO_IDS;
+  const ids = raw.split(',').map((id) => id.trim().toUpperCase());
+  const unknown = ids.filter((id) => !SCENARIO_IDS.includes(id));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown scenario(s) ${unknown.join(', ')}`);
+  return ids;
+}
+
 const SETTINGS = {
+  scenarios: scenarioSetting(),
   concurrency: intSetting('BENCH_CONCURRENCY', 32, 1, 128),
   requestsPerRound: intSetting('BENCH_REQUESTS', 4000, 100, 20000),
   measuredRounds: intSetting('BENCH_ROUNDS', 9, 1, 15),
   roundCapMs: intSetting('BENCH_ROUND_CAP_MS', 4000, 500, 10000),
   // Each scenario stops starting new rounds after this long (at least one measured round always runs).
-  scenarioBudgetMs: intSetting('BENCH_SCENARIO_BUDGET_S', 45, 5, 120) * 1000,
-  startupTimeoutMs: 30000,
+  scenarioBudgetMs: intSetting('BENCH_SCENARIO_BUDGET_S', 60, 5, 180) * 1000,
+  // The production default: one access line per request (written to a discarded stdout).
+  gatewayLogLevel: choiceSetting('BENCH_LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
+  openLoopRate: intSetting('BENCH_OPEN_RATE', 200, 10, 2000),
+  openLoopRoundMs: intSetting('BENCH_OPEN_SECONDS', 5, 1, 30) * 1000,
+  openLoopRounds: intSetting('BENCH_OPEN_ROUNDS', 5, 1, 15),
+  rssTokens: intSetting('BENCH_RSS_TOKENS', 10000, 100, 50000),
+  rssRequests: intSetting('BENCH_RSS_REQUESTS', 100000, 1000, 500000),
 };
 
-const AUDIENCE = 'https://bench.connector-gateway.test/mcp';
-const HMAC_SECRET = 'bench-hmac-secret-0123456789abcdef0123456789';
 // The bare backend answers ~10-20x faster than the gateway; its rounds get more requests so that they
 // last long enough to measure (the ratio is of throughputs, so the count itself does not bias it).
 const DIRECT_COUNT_FACTOR = 5;
-const ECHO_BODY = JSON.stringify({ message: 'hello from the benchmark', n: 42, tags: ['a', 'b', 'c'] });
-
-// ---------------------------------------------------------------------------------------------- processes
-
-const children = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Forks `file` with exactly `env` (plus PATH/HOME) and waits for its { type: 'ready', port } message. */
-function startChild(label, file, env) {
-  const child = fork(path.join(__dirname, file), [], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${label}: not ready after ${SETTINGS.startupTimeoutMs} ms`)),
-      SETTINGS.startupTimeoutMs,
-    );
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${label}: exited during start-up (code ${code}, signal ${signal})`));
-    });
-    child.on('message', (message) => {
-      if (message?.type === 'ready') {
-        clearTimeout(timer);
-        const origin = `http://127.0.0.1:${message.port}`;
-        assertLoopback(origin);
-        resolve({ label, child, pid: child.pid, origin });
-      } else if (message?.type === 'error') {
-        clearTimeout(timer);
-        reject(new Error(`${label}: failed to start:\n${message.message}`));
-      }
-    });
-  });
-}
-
-async function startGatewayChild(label, issuer, backendOrigin, toolsFile, extraEnv) {
-  const port = await freePort();
-  return startChild(label, 'gateway-child.js', {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'error',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    OAUTH_ISSUER: issuer.issuer,
-    OAUTH_AUDIENCE: AUDIENCE,
-    FUNCTIONS_BASE: backendOrigin,
-    GATEWAY_HMAC_SECRET: HMAC_SECRET,
-    TOOLS_FILE: toolsFile,
-    DEBUG_TOKEN_ENABLED: 'true',
-    ...extraEnv,
-  });
-}
-
-function stopChildren() {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      if (child.connected) child.disconnect();
-      child.kill('SIGTERM');
-    }
-  }
-}
+const OPEN_LOOP_CONNECTIONS = 64;
 
 // ---------------------------------------------------------------------------------------------- statistics
 
@@ -131,16 +93,24 @@ function r(value, digits = 3) {
 // ---------------------------------------------------------------------------------------------- scenarios
 
 /**
- * Runs one warm-up round (discarded) then up to `measuredRounds` rounds; in each round every variant
- * runs once, in an order that rotates from round to round so no variant always goes first.
- * `rows` name a variant, its baseline and a metric; each row's ratio is computed per round.
+ * Runs one warm-up round (discarded) then up to `rounds` rounds; in each round every variant runs once,
+ * in an order that rotates from round to round so no variant always goes first. `rows` name a variant,
+ * its baseline and a metric; each row compares them per round, as a ratio (variant ÷ baseline) or, with
+ * `kind: 'diff'`, a difference (variant − baseline).
  */
-async function runScenario({ id, title, variants, rows }) {
+async function runScenario({
+  id,
+  title,
+  variants,
+  rows,
+  runner = runRound,
+  rounds: maxRounds = SETTINGS.measuredRounds,
+}) {
   const started = performance.now();
   const rounds = [];
   const keys = Object.keys(variants);
   console.error(`\n[${id}] ${title}`);
-  for (let n = 0; n <= SETTINGS.measuredRounds; n += 1) {
+  for (let n = 0; n <= maxRounds; n += 1) {
     const warmUp = n === 0;
     if (!warmUp && n > 1 && performance.now() - started > SETTINGS.scenarioBudgetMs) {
       console.error(`  time budget reached: ${n - 1} measured rounds`);
@@ -151,7 +121,7 @@ async function runScenario({ id, title, variants, rows }) {
     const results = {};
     for (const key of order) {
       try {
-        results[key] = await runRound({
+        results[key] = await measured(runner, {
           count: SETTINGS.requestsPerRound,
           concurrency: SETTINGS.concurrency,
           timeCapMs: SETTINGS.roundCapMs,
@@ -162,58 +132,113 @@ async function runScenario({ id, title, variants, rows }) {
         throw error;
       }
     }
-    const line = order.map((k) => `${k} ${results[k].rps} req/s${results[k].capped ? ' (capped)' : ''}`);
+    const line = order.map(
+      (k) => `${k} ${results[k].rps} req/s p99 ${results[k].p99Ms} ms${results[k].capped ? ' (capped)' : ''}`,
+    );
     console.error(`  ${warmUp ? 'warm-up ' : `round ${n}`.padEnd(8)} ${line.join(' | ')}`);
     if (!warmUp) rounds.push({ round: n, order, results });
   }
 
+  const stat = (key, metric) => r(median(rounds.map(({ results }) => results[key][metric])), 2);
+  const perVariant = keys.map((key) => ({
+    scenario: id,
+    variant: key,
+    rps: stat(key, 'rps'),
+    p50Ms: stat(key, 'p50Ms'),
+    p99Ms: stat(key, 'p99Ms'),
+    cpuUsPerRequest: stat(key, 'cpuUsPerRequest'),
+    rounds: rounds.length,
+  }));
   const summary = rows.map((row) => {
-    const ratios = rounds.map(({ results }) => {
+    const kind = row.kind ?? 'ratio';
+    const values = rounds.map(({ results }) => {
       const a = results[row.variant][row.metric];
       const b = results[row.baseline][row.metric];
-      return a / b;
+      return kind === 'diff' ? a - b : a / b;
     });
-    const raw = (key) => median(rounds.map(({ results }) => results[key][row.metric]));
     return {
       scenario: id,
       label: row.label,
       variant: row.variant,
       baseline: row.baseline,
       metric: row.metric,
-      ratioMedian: r(median(ratios)),
-      ratioMin: r(Math.min(...ratios)),
-      ratioMax: r(Math.max(...ratios)),
-      ratios: ratios.map((x) => r(x)),
-      variantMedian: r(raw(row.variant), 2),
-      baselineMedian: r(raw(row.baseline), 2),
+      kind,
+      median: r(median(values)),
+      min: r(Math.min(...values)),
+      max: r(Math.max(...values)),
+      values: values.map((x) => r(x)),
+      variantMedian: stat(row.variant, row.metric),
+      baselineMedian: stat(row.baseline, row.metric),
       rounds: rounds.length,
     };
   });
-  return { id, title, durationS: r((performance.now() - started) / 1000, 1), rounds, summary };
+  return { id, title, durationS: r((performance.now() - started) / 1000, 1), rounds, perVariant, summary };
+}
+
+/** One round of `runner`, plus the server's CPU time per request when the spec names its `server`. */
+async function measured(runner, spec) {
+  const before = spec.server ? await ask(spec.server, 'cpu') : undefined;
+  const result = await runner(spec);
+  if (before) {
+    const after = await ask(spec.server, 'cpu');
+    result.cpuUsPerRequest = r((after.us - before.us) / result.requests, 1);
+  }
+  return result;
+}
+
+/**
+ * S5: RSS of a fresh gateway after `rssTokens` requests with as many distinct tokens (each verified once
+ * and cached), then after `rssRequests` requests cycling through the same tokens. Memory is read in the
+ * gateway after a full GC (it runs with --expose-gc).
+ */
+async function runMemoryScenario({ gateway, tokens }) {
+  const started = performance.now();
+  const id = 'S5';
+  const title = `memory: RSS after ${tokens.length} vs ${SETTINGS.rssRequests} requests with ${tokens.length} distinct tokens`;
+  console.error(`\n[${id}] ${title}`);
+  const base = toolCall(gateway);
+  const spec = (from, count) => ({
+    ...base,
+    count,
+    concurrency: SETTINGS.concurrency,
+    timeCapMs: 10 * 60 * 1000,
+    request: (i) => ({
+      ...base.request(),
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${tokens[(from + i) % tokens.length]}`,
+      },
+    }),
+  });
+  const atStart = await ask(gateway, 'memory');
+  const first = await runRound(spec(0, tokens.length));
+  const afterFirst = await ask(gateway, 'memory');
+  console.error(`  ${tokens.length} requests: ${first.rps} req/s; RSS ${mib(afterFirst.rss)} MiB`);
+  const rest = await runRound(spec(tokens.length, SETTINGS.rssRequests - tokens.length));
+  const afterAll = await ask(gateway, 'memory');
+  console.error(`  ${SETTINGS.rssRequests} requests: ${rest.rps} req/s; RSS ${mib(afterAll.rss)} MiB`);
+  const memory = (m) => ({ rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external) });
+  return {
+    id,
+    title,
+    durationS: r((performance.now() - started) / 1000, 1),
+    distinctTokens: tokens.length,
+    requests: SETTINGS.rssRequests,
+    afterGc: afterAll.afterGc,
+    atStart: memory(atStart),
+    afterDistinct: memory(afterFirst),
+    afterAll: memory(afterAll),
+    rssRatio: r(afterAll.rss / afterFirst.rss),
+  };
+}
+
+function mib(bytes) {
+  return r(bytes / 1024 / 1024, 1);
 }
 
 // ---------------------------------------------------------------------------------------------- output
 
-function printTable(rows) {
-  const unit = (metric) => (metric === 'rps' ? 'req/s' : metric === 'p50Ms' ? 'p50 ms' : 'p99 ms');
-  const header = [
-    'scenario',
-    'variant vs baseline',
-    'metric',
-    'ratio (median)',
-    'spread min–max',
-    'raw variant / baseline',
-    'rounds',
-  ];
-  const lines = rows.map((row) => [
-    row.scenario,
-    row.label,
-    unit(row.metric),
-    row.ratioMedian.toFixed(2),
-    `${row.ratioMin.toFixed(2)}–${row.ratioMax.toFixed(2)}`,
-    `${fmt(row.variantMedian)} / ${fmt(row.baselineMedian)}`,
-    String(row.rounds),
-  ]);
+function printTable(header, lines) {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(format(header));
@@ -221,173 +246,301 @@ function printTable(rows) {
   for (const line of lines) console.log(format(line));
 }
 
+const UNITS = { rps: 'req/s', p50Ms: 'p50 ms', p99Ms: 'p99 ms', cpuUsPerRequest: 'server CPU µs/req' };
+
 function fmt(value) {
-  return value >= 100 ? String(Math.round(value)) : value.toFixed(2);
+  return Math.abs(value) >= 100 ? String(Math.round(value)) : value.toFixed(2);
+}
+
+function printVariants(rows) {
+  printTable(
+    ['scenario', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'rounds'],
+    rows.map((row) => [
+      row.scenario,
+      row.variant,
+      fmt(row.rps),
+      fmt(row.p50Ms),
+      fmt(row.p99Ms),
+      String(row.rounds),
+    ]),
+  );
+}
+
+function printComparisons(rows) {
+  printTable(
+    [
+      'scenario',
+      'variant vs baseline',
+      'metric',
+      'median',
+      'spread min–max',
+      'raw variant / baseline',
+      'rounds',
+    ],
+    rows.map((row) => {
+      const sign = (x) => (row.kind === 'diff' && x > 0 ? `+${fmt(x)}` : fmt(x));
+      return [
+        row.scenario,
+        row.label,
+        `${UNITS[row.metric]}${row.kind === 'diff' ? ' (diff)' : ''}`,
+        row.kind === 'diff' ? `${sign(row.median)} ms` : `${row.median.toFixed(2)}×`,
+        `${sign(row.min)}–${sign(row.max)}`,
+        `${fmt(row.variantMedian)} / ${fmt(row.baselineMedian)}`,
+        String(row.rounds),
+      ];
+    }),
+  );
+}
+
+/** The issue-11 targets, read off the medians; a benchmark verdict, never a test. */
+const TARGETS = [
+  { scenario: 'S0', variant: 'gateway-rest', baseline: 'nest-express', metric: 'rps', atLeast: 0.85 },
+  { scenario: 'S0', variant: 'gateway-rest', baseline: 'naive', metric: 'rps', atLeast: 2.0 },
+  { scenario: 'S0', variant: 'gateway-mcp', baseline: 'gateway-rest', metric: 'rps', atLeast: 0.75 },
+  { scenario: 'S3', variant: 'challenge', baseline: 'live', metric: 'rps', atLeast: 0.9 },
+  { scenario: 'S4', variant: 'gateway-rest', baseline: 'nest-express', metric: 'p99Ms', atMost: 2 },
+];
+
+function evaluateTargets(summary, memory) {
+  const verdicts = TARGETS.flatMap((target) => {
+    const row = summary.find((s) =>
+      ['scenario', 'variant', 'baseline', 'metric'].every((k) => s[k] === target[k]),
+    );
+    if (!row) return [];
+    const met = target.atLeast !== undefined ? row.median >= target.atLeast : row.median <= target.atMost;
+    const goal =
+      target.atLeast !== undefined
+        ? `≥ ${target.atLeast}×`
+        : `≤ +${target.atMost} ms ${UNITS[target.metric]}`;
+    return [{ ...target, goal, median: row.median, met }];
+  });
+  if (memory) {
+    verdicts.push({
+      scenario: 'S5',
+      variant: `RSS after ${memory.requests}`,
+      baseline: `after ${memory.distinctTokens}`,
+      metric: 'rss',
+      goal: '≤ 1.2×',
+      median: memory.rssRatio,
+      met: memory.rssRatio <= 1.2,
+    });
+  }
+  return verdicts;
 }
 
 // ---------------------------------------------------------------------------------------------- main
 
 async function main() {
   const runStarted = performance.now();
+  const wanted = (id) => SETTINGS.scenarios.includes(id);
   const issuer = await new BenchIssuer().start();
-  const toolsDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
-  const toolsFile = path.join(toolsDir, 'tools.yaml');
-  writeFileSync(toolsFile, 'tools:\n  - name: echo\n    description: Echo\n    scopes: [tools:read]\n');
-
   const token = issuer.token(AUDIENCE);
   const bearer = { authorization: `Bearer ${token}` };
 
-  // Distinct tokens for the miss path: enough for every request of every round, each used once, so the
-  // cache (10 000 entries) never answers. They are signed before the gateways start: signing blocks this
-  // process's event loop, which also serves the issuer's discovery and JWKS.
-  const distinctCount = SETTINGS.requestsPerRound * (SETTINGS.measuredRounds + 1);
+  // Distinct tokens, each used once on a gateway, so its cache never answers: S1's miss row and S5's
+  // memory check. They are signed before the servers start: signing blocks this process's event loop,
+  // which also serves the issuer's discovery and JWKS.
+  const missCount = wanted('S1') ? SETTINGS.requestsPerRound * (SETTINGS.measuredRounds + 1) : 0;
+  const distinctCount = Math.max(missCount, wanted('S5') ? SETTINGS.rssTokens : 0);
   const signStarted = performance.now();
   const distinct = Array.from({ length: distinctCount }, (_, i) =>
     issuer.token(AUDIENCE, { jti: `bench-${i}` }),
   );
-  console.error(
-    `signed ${distinctCount} distinct tokens in ${Math.round(performance.now() - signStarted)} ms`,
-  );
+  if (distinctCount > 0) {
+    console.error(
+      `signed ${distinctCount} distinct tokens in ${Math.round(performance.now() - signStarted)} ms`,
+    );
+  }
 
   const backend = await startChild('echo backend', 'echo-child.js', {});
-  const [cached, uncached] = await Promise.all([
-    startGatewayChild('gateway (cache on)', issuer, backend.origin, toolsFile, { TOKEN_CACHE_MAX: '10000' }),
-    startGatewayChild('gateway (cache off)', issuer, backend.origin, toolsFile, { TOKEN_CACHE_MAX: '0' }),
+  const common = { issuer, backendOrigin: backend.origin, logLevel: SETTINGS.gatewayLogLevel };
+  const needsBaselines = wanted('S0') || wanted('S4');
+  const [cached, uncached, rssGateway, raw, nestExpress, naive] = await Promise.all([
+    wanted('S0') || wanted('S1') || wanted('S2') || wanted('S3') || wanted('S4')
+      ? startGateway('gateway', { ...common, env: { TOKEN_CACHE_MAX: '10000' } })
+      : undefined,
+    wanted('S1')
+      ? startGateway('gateway (cache off)', { ...common, env: { TOKEN_CACHE_MAX: '0' } })
+      : undefined,
+    wanted('S5')
+      ? startGateway('gateway (memory)', {
+          ...common,
+          env: { TOKEN_CACHE_MAX: '10000' },
+          execArgv: ['--expose-gc'],
+        })
+      : undefined,
+    wanted('S0') ? startBaseline('raw', common) : undefined,
+    needsBaselines ? startBaseline('nest-express', common) : undefined,
+    wanted('S0') ? startBaseline('naive', common) : undefined,
   ]);
-  console.error(
-    `echo backend ${backend.origin} (pid ${backend.pid}); gateway cache on ${cached.origin} (pid ${cached.pid}); ` +
-      `cache off ${uncached.origin} (pid ${uncached.pid})`,
-  );
-
-  let distinctCursor = 0;
-
-  const hasSub = ({ text }) =>
-    text.includes('auth0|bench-user') ? undefined : 'claims without the token sub';
-  const isEcho = ({ text }) => (text === ECHO_BODY ? undefined : 'body is not the echoed request');
-  const isChallenge = ({ headers }) =>
-    /^Bearer /.test(headers['www-authenticate'] ?? '') &&
-    /resource_metadata=/.test(headers['www-authenticate'])
-      ? undefined
-      : 'no RFC 6750 / RFC 9728 challenge in WWW-Authenticate';
-  const debugToken = (gateway, headers) => ({
-    origin: gateway.origin,
-    request: () => ({ method: 'GET', path: '/debug-token', headers }),
-    expectStatus: 200,
-    check: hasSub,
-  });
+  const started = [backend, cached, uncached, rssGateway, raw, nestExpress, naive].filter(Boolean);
+  console.error(started.map((s) => `${s.label} ${s.origin} (pid ${s.pid})`).join('; '));
 
   const scenarios = [];
+  const ratio = (label, variant, baseline, metric = 'rps') => ({ label, variant, baseline, metric });
 
-  scenarios.push(
-    await runScenario({
-      id: 'S1',
-      title: 'token verification: GET /debug-token, verified-token cache on vs off',
-      variants: {
-        hit: debugToken(cached, bearer),
-        off: debugToken(uncached, bearer),
-        miss: {
-          ...debugToken(cached, undefined),
-          request: () => {
-            if (distinctCursor >= distinct.length) throw new Error('ran out of distinct tokens');
-            return {
-              method: 'GET',
-              path: '/debug-token',
-              headers: { authorization: `Bearer ${distinct[distinctCursor++]}` },
-            };
+  if (wanted('S0')) {
+    scenarios.push(
+      await runScenario({
+        id: 'S0',
+        title: 'forwarded call POST /tools/echo: gateway REST and MCP tools/call vs the baselines',
+        variants: {
+          raw: toolCall(raw),
+          'nest-express': toolCall(nestExpress),
+          naive: toolCall(naive, bearer),
+          'gateway-rest': toolCall(cached, bearer),
+          'gateway-mcp': mcpToolCall(cached, bearer),
+        },
+        rows: [
+          ratio('gateway REST vs raw node:http forwarder', 'gateway-rest', 'raw'),
+          ratio('gateway REST vs bare Nest + Express', 'gateway-rest', 'nest-express'),
+          ratio('gateway REST vs naive passport-jwt stack', 'gateway-rest', 'naive'),
+          ratio('gateway MCP tools/call vs gateway REST', 'gateway-mcp', 'gateway-rest'),
+          ratio('gateway REST vs bare Nest + Express', 'gateway-rest', 'nest-express', 'p99Ms'),
+          ratio('bare Nest + Express vs raw', 'nest-express', 'raw'),
+          ratio('gateway REST vs bare Nest + Express', 'gateway-rest', 'nest-express', 'cpuUsPerRequest'),
+          ratio('gateway REST vs naive passport-jwt stack', 'gateway-rest', 'naive', 'cpuUsPerRequest'),
+          ratio('gateway MCP tools/call vs gateway REST', 'gateway-mcp', 'gateway-rest', 'cpuUsPerRequest'),
+        ],
+      }),
+    );
+  }
+
+  if (wanted('S1')) {
+    let distinctCursor = 0;
+    const debugToken = (gateway, headers) => ({
+      server: gateway,
+      origin: gateway.origin,
+      request: () => ({ method: 'GET', path: '/debug-token', headers }),
+      expectStatus: 200,
+      check: ({ text }) => (text.includes('auth0|bench-user') ? undefined : 'claims without the token sub'),
+    });
+    scenarios.push(
+      await runScenario({
+        id: 'S1',
+        title: 'token verification: GET /debug-token, verified-token cache on vs off',
+        variants: {
+          hit: debugToken(cached, bearer),
+          off: debugToken(uncached, bearer),
+          miss: {
+            ...debugToken(cached, undefined),
+            request: () => {
+              if (distinctCursor >= missCount) throw new Error('ran out of distinct tokens');
+              return {
+                method: 'GET',
+                path: '/debug-token',
+                headers: { authorization: `Bearer ${distinct[distinctCursor++]}` },
+              };
+            },
           },
         },
-      },
-      rows: [
-        { label: 'cache hit (same token) vs cache off', variant: 'hit', baseline: 'off', metric: 'rps' },
-        {
-          label: 'cache miss (new token each call) vs cache off',
-          variant: 'miss',
-          baseline: 'off',
-          metric: 'rps',
-        },
-      ],
-    }),
-  );
+        rows: [
+          ratio('cache hit (same token) vs cache off', 'hit', 'off'),
+          ratio('cache miss (new token each call) vs cache off', 'miss', 'off'),
+        ],
+      }),
+    );
+  }
 
-  scenarios.push(
-    await runScenario({
-      id: 'S2',
-      title: 'forwarded call: POST /tools/echo through the gateway vs POST /echo to the backend directly',
-      variants: {
-        gateway: {
-          origin: cached.origin,
-          request: () => ({
-            method: 'POST',
-            path: '/tools/echo',
-            headers: { ...bearer, 'content-type': 'application/json' },
-            body: ECHO_BODY,
-          }),
-          expectStatus: 200,
-          check: isEcho,
-        },
-        direct: {
-          origin: backend.origin,
-          count: SETTINGS.requestsPerRound * DIRECT_COUNT_FACTOR,
-          request: () => ({
-            method: 'POST',
-            path: '/echo',
-            headers: { 'content-type': 'application/json' },
-            body: ECHO_BODY,
-          }),
-          expectStatus: 200,
-          check: isEcho,
-        },
-      },
-      rows: [
-        { label: 'via gateway vs direct to backend', variant: 'gateway', baseline: 'direct', metric: 'rps' },
-        {
-          label: 'via gateway vs direct to backend',
-          variant: 'gateway',
-          baseline: 'direct',
-          metric: 'p50Ms',
-        },
-        {
-          label: 'via gateway vs direct to backend',
-          variant: 'gateway',
-          baseline: 'direct',
-          metric: 'p99Ms',
-        },
-      ],
-    }),
-  );
+  if (wanted('S2')) {
+    const direct = { ...toolCall(backend), count: SETTINGS.requestsPerRound * DIRECT_COUNT_FACTOR };
+    scenarios.push(
+      await runScenario({
+        id: 'S2',
+        title:
+          'forwarded call: POST /tools/echo through the gateway vs POST /tools/echo to the backend directly',
+        variants: { gateway: toolCall(cached, bearer), direct },
+        rows: ['rps', 'p50Ms', 'p99Ms'].map((metric) =>
+          ratio('via gateway vs direct to backend', 'gateway', 'direct', metric),
+        ),
+      }),
+    );
+  }
 
-  scenarios.push(
-    await runScenario({
-      id: 'S3',
-      title: 'unauthenticated 401 challenge (GET /debug-token, no token) vs GET /health/live',
-      variants: {
-        challenge: {
-          origin: cached.origin,
-          request: () => ({ method: 'GET', path: '/debug-token' }),
-          expectStatus: 401,
-          check: isChallenge,
-        },
-        live: {
-          origin: cached.origin,
-          request: () => ({ method: 'GET', path: '/health/live' }),
-          expectStatus: 200,
-        },
-      },
-      rows: [
-        { label: '401 challenge vs /health/live', variant: 'challenge', baseline: 'live', metric: 'rps' },
-        { label: '401 challenge vs /health/live', variant: 'challenge', baseline: 'live', metric: 'p50Ms' },
-      ],
-    }),
-  );
+  if (wanted('S3')) {
+    scenarios.push(
+      await runScenario({
+        id: 'S3',
+        title: 'unauthenticated 401 challenge (GET /debug-token, no token) vs GET /health/live',
+        variants: { challenge: challenge(cached), live: liveness(cached) },
+        rows: [
+          ratio('401 challenge vs /health/live', 'challenge', 'live'),
+          ratio('401 challenge vs /health/live', 'challenge', 'live', 'p50Ms'),
+        ],
+      }),
+    );
+  }
 
+  if (wanted('S4')) {
+    const openLoop = (spec) => ({
+      ...spec,
+      rate: SETTINGS.openLoopRate,
+      durationMs: SETTINGS.openLoopRoundMs,
+      connections: OPEN_LOOP_CONNECTIONS,
+    });
+    scenarios.push(
+      await runScenario({
+        id: 'S4',
+        title: `open loop at ${SETTINGS.openLoopRate} req/s: POST /tools/echo, gateway REST vs bare Nest + Express`,
+        runner: runOpenLoop,
+        rounds: SETTINGS.openLoopRounds,
+        variants: {
+          'gateway-rest': openLoop(toolCall(cached, bearer)),
+          'nest-express': openLoop(toolCall(nestExpress)),
+        },
+        rows: ['p50Ms', 'p99Ms'].map((metric) => ({
+          ...ratio(
+            `gateway REST − bare Nest + Express at ${SETTINGS.openLoopRate} req/s`,
+            'gateway-rest',
+            'nest-express',
+            metric,
+          ),
+          kind: 'diff',
+        })),
+      }),
+    );
+  }
+
+  const memory = wanted('S5')
+    ? await runMemoryScenario({ gateway: rssGateway, tokens: distinct.slice(0, SETTINGS.rssTokens) })
+    : undefined;
+
+  const perVariant = scenarios.flatMap((s) => s.perVariant);
   const summary = scenarios.flatMap((s) => s.summary);
+  const targets = evaluateTargets(summary, memory);
   console.log(
-    '\nconnector-gateway benchmark — ratios against a baseline measured in the same run (only ratios are meaningful)',
+    '\nconnector-gateway benchmark — baselines measured in the same run, interleaved (only ratios and differences are meaningful)',
   );
   console.log(
-    `concurrency ${SETTINGS.concurrency}, ${SETTINGS.requestsPerRound} requests per round (cap ${SETTINGS.roundCapMs} ms), warm-up discarded\n`,
+    `concurrency ${SETTINGS.concurrency}, ${SETTINGS.requestsPerRound} requests per round (cap ${SETTINGS.roundCapMs} ms), ` +
+      `warm-up discarded, gateway LOG_LEVEL=${SETTINGS.gatewayLogLevel}\n`,
   );
-  printTable(summary);
+  if (perVariant.length > 0) {
+    console.log('Medians per variant:\n');
+    printVariants(perVariant);
+    console.log('\nComparisons (computed per round, then the median and spread of the rounds):\n');
+    printComparisons(summary);
+  }
+  if (memory) {
+    console.log(
+      `\nMemory (S5): RSS ${memory.afterDistinct.rssMiB} MiB after ${memory.distinctTokens} requests with as many distinct tokens, ` +
+        `${memory.afterAll.rssMiB} MiB after ${memory.requests} (×${memory.rssRatio}); heap used ${memory.afterDistinct.heapUsedMiB} → ${memory.afterAll.heapUsedMiB} MiB` +
+        `${memory.afterGc ? ' (after a full GC)' : ''}`,
+    );
+  }
+  if (targets.length > 0) {
+    console.log('\nTargets (issue 11; a benchmark verdict on this run, not a test):\n');
+    printTable(
+      ['scenario', 'variant vs baseline', 'goal', 'median', 'verdict'],
+      targets.map((t) => [
+        t.scenario,
+        `${t.variant} vs ${t.baseline}`,
+        t.goal,
+        t.metric === 'p99Ms' ? `${t.median > 0 ? '+' : ''}${fmt(t.median)} ms` : `${t.median.toFixed(2)}×`,
+        t.met ? 'met' : 'MISSED',
+      ]),
+    );
+  }
 
   const result = {
     date: new Date().toISOString(),
@@ -401,7 +554,10 @@ async function main() {
     settings: SETTINGS,
     jwksFetches: issuer.jwksFetches,
     totalDurationS: r((performance.now() - runStarted) / 1000, 1),
+    perVariant,
     summary,
+    targets,
+    memory,
     scenarios,
   };
   const resultsDir = path.join(__dirname, 'results');
