@@ -1,7 +1,6 @@
 'use strict';
-// One gateway per process: bench/run.js forks this file with the gateway's whole configuration in the
-// child's environment (Nest modules read process.env when they load, so each configuration needs its own
-// process). The child reports { type: 'ready', port } or { type: 'error', message } over IPC and exits
+// One gateway per process (so that each stack has its own event loop, as in production): bench/run.js forks
+// this file with the gateway's whole configuration in the child's environment. The child reports { type: 'ready', port } or { type: 'error', message } over IPC and exits
 // when the parent goes away.
 
 const path = require('node:path');
@@ -12,7 +11,7 @@ async function main() {
   const port = Number(process.env.PORT);
   if (!Number.isInteger(port) || port <= 0) throw new Error('gateway-child: PORT must be set by the parent');
   const { createGateway } = require(path.join(__dirname, '..', 'dist', 'gateway'));
-  const app = await createGateway({ json: true, logLevel: 'error' });
+  const app = await createGateway({ env: process.env, json: true });
   await app.listen(port, '127.0.0.1');
   answerProbes();
   process.send({ type: 'ready', port });

@@ -6,27 +6,36 @@ import { DebugTokenModule } from './auth/debug-token.controller';
 import { AccessLogMiddleware } from './common/access-log.middleware';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { GatewayConfigModule } from './config/config.module';
-import { featureFlags } from './config/feature-flags';
+import { GatewayConfig } from './config/gateway-config';
 import { DcrModule } from './dcr/dcr.module';
 import { HealthModule } from './health/health.module';
 import { ExampleToolsModule } from './tools/examples/example-tools.module';
 import { ToolsModule } from './tools/tools.module';
 
 @Module({
-  imports: [GatewayConfigModule, AuthModule, ToolsModule, DcrModule, HealthModule],
   // Registered in the root module so it is the last global filter consulted: feature filters
   // (AuthExceptionFilter, ToolsExceptionFilter) answer their own exceptions first.
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })
 export class AppModule implements NestModule {
-  /** The application with its optional modules, chosen from the environment as it is now. */
-  static register(): DynamicModule {
-    const flags = featureFlags();
+  /** The application built from one validated configuration, with the optional modules it asks for. */
+  static register(config: GatewayConfig, extra: DynamicModule[] = []): DynamicModule {
     const optional: Type[] = [
-      ...(flags.debugToken ? [DebugTokenModule] : []),
-      ...(flags.exampleTools ? [ExampleToolsModule] : []),
+      ...(config.features.debugToken ? [DebugTokenModule] : []),
+      ...(config.features.exampleTools ? [ExampleToolsModule] : []),
     ];
-    return { module: AppModule, imports: optional };
+    return {
+      module: AppModule,
+      imports: [
+        GatewayConfigModule.forRoot(config),
+        AuthModule,
+        ToolsModule,
+        DcrModule,
+        HealthModule,
+        ...optional,
+        ...extra,
+      ],
+    };
   }
 
   configure(consumer: MiddlewareConsumer): void {

@@ -1,5 +1,4 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { ConsoleLogger, DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { json, text } from 'express';
@@ -7,30 +6,43 @@ import { json, text } from 'express';
 import { AppModule } from './app.module';
 import { requestIdMiddleware } from './common/request-context';
 import { safeBodyParser } from './common/safe-body-parser';
-import { appConfig, LOG_LEVELS, LogLevelName } from './config/app.config';
+import { LOG_LEVELS, LogLevelName } from './config/app.config';
+import { RawEnv } from './config/env.util';
+import { GatewayConfig, loadGatewayConfig } from './config/gateway-config';
 
 /** Routes whose bodies arrive as raw text (see the Dcr module's webhook). */
 export const LOG_WEBHOOK_PATHS = ['/auth0-log-webhook', '/auth0/logs'];
 
 export interface GatewayOptions {
+  /** The variables to build from (validated here, before Nest starts); or an already loaded configuration. */
+  env?: RawEnv;
+  config?: GatewayConfig;
+  /** Modules added to the application (local mode's development peers). */
+  modules?: DynamicModule[];
   /** Structured JSON logs (default) or Nest's coloured text. */
   json?: boolean;
-  logLevel?: LogLevelName;
 }
 
-/** Builds the fully configured Nest application without listening; main.ts and the e2e tests share it. */
-export async function createGateway(options: GatewayOptions = {}): Promise<NestExpressApplication> {
+/**
+ * Builds the fully configured Nest application without listening; main.ts and the e2e tests share it.
+ * A configuration error is thrown (ConfigValidationError, every problem listed) before Nest starts.
+ */
+export async function createGateway(options: GatewayOptions): Promise<NestExpressApplication> {
+  const gatewayConfig = options.config ?? loadGatewayConfig(options.env ?? {});
+  const config = gatewayConfig.app;
   const logger = new ConsoleLogger({
     json: options.json ?? true,
-    logLevels: levelsFrom(options.logLevel ?? 'log'),
+    logLevels: levelsFrom(config.logLevel),
   });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(), {
-    bodyParser: false,
-    logger,
-    abortOnError: false,
-  });
-  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
-  logger.setLogLevels(levelsFrom(config.logLevel));
+  gatewayConfig.warnings.forEach((warning) => logger.warn(warning, 'Config'));
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(gatewayConfig, options.modules),
+    {
+      bodyParser: false,
+      logger,
+      abortOnError: false,
+    },
+  );
 
   app.disable('x-powered-by');
   // X-Forwarded-* are only believed when the operator says a proxy sets them.
@@ -45,7 +57,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<NestE
   app.use(safeBodyParser(text({ limit: config.maxBodyBytes, type: ['application/x-ndjson', 'text/plain'] })));
   if (config.appOrigins.length > 0) {
     app.enableCors({
-      origin: config.appOrigins,
+      origin: config.appOrigins.includes('*') ? '*' : config.appOrigins,
       allowedHeaders: [
         'authorization',
         'content-type',

@@ -1,42 +1,41 @@
 import 'reflect-metadata';
 
 import { Logger } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
 
-import { appConfig } from './config/app.config';
-import { loadEnvFile } from './config/env-file';
-import { localModeRequested } from './config/local-mode';
-import type { ShutdownState } from './health/shutdown.state';
+import { appConfig, AppConfig } from './config/app.config';
+import { readEnvironment } from './config/env-file';
+import { localModeRequested, localModeSettings, withDefaults } from './config/local.config';
+import { createGateway } from './gateway';
+import { ShutdownState } from './health/shutdown.state';
+import { prepareLocalMode } from './local/local-mode';
 
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
-  loadEnvFile();
-  // The development issuer is only ever imported here, and only outside production.
-  const local = localModeRequested()
-    ? await (await import('./local/local-mode')).startLocalMode()
-    : undefined;
-  // Imported only now: modules read the environment when they load, after local mode has filled it.
-  const { createGateway } = await import('./gateway');
-  const { ShutdownState: ShutdownStateToken } = await import('./health/shutdown.state');
+  const env = readEnvironment();
+  // The development issuer only ever starts here, outside production, when no issuer is configured.
+  const local = localModeRequested(env) ? prepareLocalMode(localModeSettings(env)) : undefined;
   // Local mode is for people at a terminal: readable text logs; deployments get JSON lines.
-  const app = await createGateway({ json: !local });
-  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  const app = await createGateway({
+    env: local ? withDefaults(env, local.variables) : env,
+    json: !local,
+    modules: local ? [local.module] : [],
+  });
+  const config = app.get<AppConfig>(appConfig.KEY);
   await (local ? app.listen(config.port, '127.0.0.1') : app.listen(config.port));
   logger.log(`connector-gateway listening on port ${config.port}; public URL ${config.publicUrl}`);
   local?.announce();
 
-  const shutdown: ShutdownState = app.get(ShutdownStateToken);
+  const shutdown = app.get(ShutdownState);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal}: readiness down, draining for ${config.shutdownGraceMs} ms`);
     shutdown.beginDraining();
-    await new Promise((resolve) => setTimeout(resolve, local ? 0 : config.shutdownGraceMs));
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs));
     // app.close() stops accepting connections and waits for in-flight requests to finish.
     const forced = setTimeout(() => process.exit(1), 30_000).unref();
     await app.close();
-    await local?.stop();
     clearTimeout(forced);
     logger.log('Stopped');
     process.exit(0);

@@ -1,12 +1,10 @@
 import { runInNewContext } from 'node:vm';
 
+import { runActionCli } from '../src/dcr/cli/auth0-action.cli';
 import { runCli } from './support/auth0-cli';
 
 const AUDIENCE = 'https://gateway.example.com/mcp';
-const run = (env: Record<string, string>) =>
-  runCli(env, async (out, err) =>
-    (await import('../src/dcr/cli/auth0-action.cli')).runActionCli([], out, err),
-  );
+const run = (env: Record<string, string>) => runCli(env, (io) => runActionCli([], io));
 
 describe('npm run auth0:action', () => {
   it('prints an Action for the gateway’s own audience and the tool catalog’s scopes', async () => {

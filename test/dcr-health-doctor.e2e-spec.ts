@@ -1,5 +1,6 @@
 import { ALL_MANAGEMENT_SCOPES, Auth0ManagementStub } from './support/auth0-management-stub';
 import { deliverLogs, loginRecord, WEBHOOK_SECRET } from './support/auth0-log-delivery';
+import { runDoctorCli } from '../src/dcr/cli/auth0-doctor.cli';
 import { runCli } from './support/auth0-cli';
 import {
   AUDIENCE,
@@ -166,8 +167,8 @@ describe('auth0 doctor', () => {
   });
 
   it('passes every check, one line each, and exits 0 on a tenant set up as docs/auth0/setup.md says', async () => {
-    const run = await runCli({ ...dcrGatewayEnv(healthy), PUBLIC_URL: gateway.url }, async (out, err) =>
-      (await import('../src/dcr/cli/auth0-doctor.cli')).runDoctorCli(out, err),
+    const run = await runCli({ ...dcrGatewayEnv(healthy), PUBLIC_URL: gateway.url }, (io) =>
+      runDoctorCli(io),
     );
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
@@ -187,9 +188,7 @@ describe('auth0 doctor', () => {
   });
 
   it('names each problem of a misconfigured tenant with its fix and exits 1', async () => {
-    const run = await runCli({ ...dcrGatewayEnv(broken), PUBLIC_URL: gateway.url }, async (out, err) =>
-      (await import('../src/dcr/cli/auth0-doctor.cli')).runDoctorCli(out, err),
-    );
+    const run = await runCli({ ...dcrGatewayEnv(broken), PUBLIC_URL: gateway.url }, (io) => runDoctorCli(io));
     expect(run.code).toBe(1);
     const line = (name: string): string =>
       run.stdout.split('\n').find((candidate) => candidate.includes(`  ${name}  `)) ?? '';
@@ -214,8 +213,8 @@ describe('auth0 doctor', () => {
   });
 
   it('says what to set when MGMT_* is missing', async () => {
-    const run = await runCli({ OAUTH_ISSUER: healthy.issuer, OAUTH_AUDIENCE: AUDIENCE }, async (out, err) =>
-      (await import('../src/dcr/cli/auth0-doctor.cli')).runDoctorCli(out, err),
+    const run = await runCli({ OAUTH_ISSUER: healthy.issuer, OAUTH_AUDIENCE: AUDIENCE }, (io) =>
+      runDoctorCli(io),
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
@@ -224,9 +223,8 @@ describe('auth0 doctor', () => {
   });
 
   it('lists every configuration problem at once instead of checking anything', async () => {
-    const run = await runCli(
-      { MGMT_DOMAIN: 'https://tenant.auth0.com', DCR_MODE: 'lenient' },
-      async (out, err) => (await import('../src/dcr/cli/auth0-doctor.cli')).runDoctorCli(out, err),
+    const run = await runCli({ MGMT_DOMAIN: 'https://tenant.auth0.com', DCR_MODE: 'lenient' }, (io) =>
+      runDoctorCli(io),
     );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('DCR_MODE must be one of auto, strict, permissive');

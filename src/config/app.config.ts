@@ -1,6 +1,6 @@
-import { registerAs } from '@nestjs/config';
 import { IsIn, IsOptional, IsString, IsUrl } from 'class-validator';
 
+import { configNamespace } from './config-namespace';
 import { IntRange, RawEnv, ToList, loadEnv } from './env.util';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -53,8 +53,8 @@ export interface AppConfig {
   shutdownGraceMs: number;
 }
 
-export function buildAppConfig(env: RawEnv): AppConfig {
-  const e = loadEnv(AppEnv, env);
+export function buildAppConfig(source: RawEnv | AppEnv): AppConfig {
+  const e = source instanceof AppEnv ? source : loadEnv(AppEnv, source);
   return {
     production: e.NODE_ENV === 'production',
     port: e.PORT,
@@ -80,4 +80,4 @@ export function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-export const appConfig = registerAs('app', () => buildAppConfig(process.env));
+export const appConfig = configNamespace<AppConfig>('app');

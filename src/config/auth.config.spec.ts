@@ -11,7 +11,6 @@ describe('buildAuthConfig', () => {
       extraScopes: [],
       scopeChallenge: 'operation',
       clockToleranceS: 5,
-      debugTokenEnabled: false,
       tokenCacheMax: 10_000,
       jwksCooldownMs: 30_000,
       jwksMaxAgeMs: 600_000,
@@ -44,7 +43,6 @@ describe('buildAuthConfig', () => {
     ).toMatchObject({
       algorithms: ['RS256', 'PS256'],
       extraScopes: ['crm:read', 'crm:write'],
-      debugTokenEnabled: true,
       jwksCooldownMs: 0,
       metadataTtlMs: 60_000,
     });

@@ -1,6 +1,6 @@
-import { registerAs } from '@nestjs/config';
 import { ArrayNotEmpty, IsIn, IsOptional, IsString, IsUrl } from 'class-validator';
 
+import { configNamespace } from './config-namespace';
 import { IntRange, RawEnv, ToBoolean, ToList, loadEnv } from './env.util';
 
 /** Asymmetric algorithms only: `none` and HMAC (`HS*`) would let anyone holding the public key mint tokens. */
@@ -95,7 +95,6 @@ export interface AuthConfig {
   extraScopes: string[];
   scopeChallenge: ScopeChallengeMode;
   clockToleranceS: number;
-  debugTokenEnabled: boolean;
   tokenCacheMax: number;
   jwksCooldownMs: number;
   jwksMaxAgeMs: number;
@@ -103,8 +102,8 @@ export interface AuthConfig {
   metadataTtlMs: number;
 }
 
-export function buildAuthConfig(env: RawEnv): AuthConfig {
-  const e = loadEnv(AuthEnv, env);
+export function buildAuthConfig(source: RawEnv | AuthEnv): AuthConfig {
+  const e = source instanceof AuthEnv ? source : loadEnv(AuthEnv, source);
   const audience = e.OAUTH_AUDIENCE ?? '';
   return {
     issuer: e.OAUTH_ISSUER ?? '',
@@ -115,7 +114,6 @@ export function buildAuthConfig(env: RawEnv): AuthConfig {
     extraScopes: e.OAUTH_SCOPES,
     scopeChallenge: e.SCOPE_CHALLENGE,
     clockToleranceS: e.OAUTH_CLOCK_TOLERANCE_S,
-    debugTokenEnabled: e.DEBUG_TOKEN_ENABLED,
     tokenCacheMax: e.TOKEN_CACHE_MAX,
     jwksCooldownMs: e.JWKS_COOLDOWN_S * 1000,
     jwksMaxAgeMs: e.JWKS_MAX_AGE_S * 1000,
@@ -124,4 +122,4 @@ export function buildAuthConfig(env: RawEnv): AuthConfig {
   };
 }
 
-export const authConfig = registerAs('auth', () => buildAuthConfig(process.env));
+export const authConfig = configNamespace<AuthConfig>('auth');

@@ -1,5 +1,5 @@
 import { buildDcrConfig, dcrEnvironmentProblems } from './dcr.config';
-import { ConfigValidationError, validateEnvironment } from './validate-environment';
+import { ConfigValidationError, loadGatewayConfig } from './gateway-config';
 
 const MGMT = {
   MGMT_DOMAIN: 'tenant.us.auth0.com',
@@ -73,7 +73,7 @@ describe('DCR configuration checks', () => {
   it('reports DCR problems together with every other problem, secrets redacted', () => {
     let error: unknown;
     try {
-      validateEnvironment({
+      loadGatewayConfig({
         MGMT_DOMAIN: 'tenant.us.auth0.com',
         DCR_MODE: 'loose',
         DCR_CLIENT_NAME_PATTERN: '(',

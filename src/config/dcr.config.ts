@@ -1,6 +1,6 @@
-import { registerAs } from '@nestjs/config';
 import { IsIn, IsOptional, IsString, IsUrl, Matches, MinLength } from 'class-validator';
 
+import { configNamespace } from './config-namespace';
 import { IntRange, RawEnv, ToList, loadEnv } from './env.util';
 
 export const DCR_MODES = ['auto', 'strict', 'permissive'] as const;
@@ -127,8 +127,8 @@ export interface DcrConfig {
   managementConfigured: boolean;
 }
 
-export function buildDcrConfig(env: RawEnv): DcrConfig {
-  const e = loadEnv(DcrEnv, env);
+export function buildDcrConfig(source: RawEnv | DcrEnv): DcrConfig {
+  const e = source instanceof DcrEnv ? source : loadEnv(DcrEnv, source);
   const connections = [
     ...(e.GOOGLE_CONNECTION_NAME ? [e.GOOGLE_CONNECTION_NAME] : []),
     ...e.LOGIN_CONNECTIONS,
@@ -220,4 +220,4 @@ export function dcrEnvironmentProblems(env: RawEnv): string[] {
   return problems;
 }
 
-export const dcrConfig = registerAs('dcr', () => buildDcrConfig(process.env));
+export const dcrConfig = configNamespace<DcrConfig>('dcr');

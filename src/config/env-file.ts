@@ -1,12 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { parseEnv } from 'node:util';
+
+import { RawEnv } from './env.util';
 
 /**
- * Loads `.env` from the working directory into process.env (variables already set win). Done once in
- * main.ts before anything reads the environment, so local-mode detection and validation see the same values.
+ * The process environment over `.env` from the working directory (variables already set win). The only
+ * place that reads process.env; main.ts and the CLIs call it once and build everything from the result.
  */
-export function loadEnvFile(file = path.resolve('.env')): boolean {
-  if (!existsSync(file)) return false;
-  process.loadEnvFile(file);
-  return true;
+export function readEnvironment(file = path.resolve('.env'), env: RawEnv = process.env): RawEnv {
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...env };
 }

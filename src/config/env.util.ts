@@ -8,9 +8,11 @@ type Constructor<T> = new () => T;
 /** Parses one section of the environment; every problem is returned, none thrown. */
 export function parseEnv<T extends object>(cls: Constructor<T>, env: RawEnv): { value: T; errors: string[] } {
   const value = plainToInstance(cls, pickDefined(env), { exposeDefaultValues: true });
-  const errors = validateSync(value, { skipMissingProperties: false, forbidUnknownValues: false }).flatMap(
-    describeError,
-  );
+  const errors = validateSync(value, {
+    skipMissingProperties: false,
+    forbidUnknownValues: false,
+    stopAtFirstError: true,
+  }).flatMap(describeError);
   return { value, errors };
 }
 
@@ -65,7 +67,7 @@ export const ToList = (): PropertyDecorator =>
   );
 
 const PLACEHOLDER =
-  /change[-_ ]?me|placeholder|replace[-_ ]?me|your[-_ ]|example|dummy|^x+$|^test$|^secret$|^password$/i;
+  /change[-_ ]?me|placeholder|replace[-_ ]?me|your[-_ ]|example|dummy|^x+$|^test$|^secret$|^password$|^<.*>$/i;
 
 export function isPlaceholder(value: string | undefined): boolean {
   return value !== undefined && PLACEHOLDER.test(value);

@@ -1,6 +1,6 @@
-import { registerAs } from '@nestjs/config';
 import { IsOptional, IsString, IsUrl, MinLength } from 'class-validator';
 
+import { configNamespace } from './config-namespace';
 import { IntRange, RawEnv, ToBoolean, loadEnv } from './env.util';
 
 export class ToolsEnv {
@@ -54,8 +54,8 @@ export interface ToolsConfig {
   mcpListAllTools: boolean;
 }
 
-export function buildToolsConfig(env: RawEnv): ToolsConfig {
-  const e = loadEnv(ToolsEnv, env);
+export function buildToolsConfig(source: RawEnv | ToolsEnv): ToolsConfig {
+  const e = source instanceof ToolsEnv ? source : loadEnv(ToolsEnv, source);
   return {
     functionsBase: e.FUNCTIONS_BASE?.replace(/\/+$/, ''),
     toolsFile: e.TOOLS_FILE,
@@ -67,4 +67,4 @@ export function buildToolsConfig(env: RawEnv): ToolsConfig {
   };
 }
 
-export const toolsConfig = registerAs('tools', () => buildToolsConfig(process.env));
+export const toolsConfig = configNamespace<ToolsConfig>('tools');

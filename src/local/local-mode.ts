@@ -1,63 +1,106 @@
-import { Logger } from '@nestjs/common';
+import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 
-import {
-  applyLocalModeEnvironment,
-  DEMO_TOOLS_FILE,
-  generateLocalSecret,
-  localModeSettings,
-} from '../config/local-mode';
-import { startDemoBackend } from './demo-backend';
-import { launchDevIssuer } from './dev-issuer.launcher';
+import { AuthModule } from '../auth/auth.module';
+import { ScopeRegistry } from '../auth/scope.registry';
+import { RawEnv } from '../config/env.util';
+import { DEMO_TOOLS_FILE, generateLocalSecret, LocalModeSettings } from '../config/local.config';
+import { ToolsModule } from '../tools/tools.module';
+import { DemoBackend, startDemoBackend } from './demo-backend';
+import { DevIssuerHandle, launchDevIssuer } from './dev-issuer.launcher';
 
-export interface LocalMode {
-  announce(): void;
-  stop(): Promise<void>;
+const LOCAL_MODE_SETTINGS = Symbol('LOCAL_MODE_SETTINGS');
+
+interface LocalModeRun extends LocalModeSettings {
+  audience: string;
+  secret: string;
 }
 
-export const LOCAL_SCOPES = ['tools:read', 'notes:read', 'notes:write', 'time:read'];
+export interface LocalMode {
+  /** The variables local mode provides; anything the user set explicitly wins over them. */
+  variables: RawEnv;
+  /** Starts the development issuer and the demo backend while the gateway initialises. */
+  module: DynamicModule;
+  announce(): void;
+}
 
 /**
- * Starts the development issuer and the demo backend on 127.0.0.1 and points the gateway at them.
- * Only reachable from main.ts when NODE_ENV is not production and no OAUTH_ISSUER is set.
+ * Local mode: an embedded development issuer and demo backend on 127.0.0.1. main.ts uses it only when
+ * NODE_ENV is not production and no OAUTH_ISSUER is set.
  */
-export async function startLocalMode(): Promise<LocalMode> {
-  const logger = new Logger('LocalMode');
-  const settings = localModeSettings();
-  const audience = `${settings.publicUrl}/mcp`;
-  const secret = generateLocalSecret();
-  const issuer = await launchDevIssuer({ port: settings.issuerPort, audience, scopes: LOCAL_SCOPES });
-  const backend = await startDemoBackend(secret, settings.backendPort);
-  applyLocalModeEnvironment({
-    OAUTH_ISSUER: issuer.issuer,
-    OAUTH_AUDIENCE: audience,
-    FUNCTIONS_BASE: backend.url,
-    TOOLS_FILE: DEMO_TOOLS_FILE,
-    GATEWAY_HMAC_SECRET: secret,
-    EXAMPLE_TOOLS_ENABLED: 'true',
-    DEBUG_TOKEN_ENABLED: 'true',
-    SHUTDOWN_GRACE_MS: '0',
-  });
-  return {
-    announce: () => {
-      const banner = [
-        '',
-        '================================================================================',
-        ' LOCAL MODE: development issuer, demo tools, NO real authentication.',
-        ' Any login_hint signs in without a password. Never expose this to a network.',
-        ' Set OAUTH_ISSUER / OAUTH_AUDIENCE (or NODE_ENV=production) for real use.',
-        '--------------------------------------------------------------------------------',
-        ` MCP endpoint (connector URL):  ${settings.publicUrl}/mcp`,
-        ` Protected resource metadata:   ${settings.publicUrl}/.well-known/oauth-protected-resource`,
-        ` Development issuer:            ${issuer.issuer}`,
-        ` Demo tool backend:             ${backend.url}`,
-        ` Try:                           npm run demo:client`,
-        '================================================================================',
-      ];
-      banner.forEach((line) => logger.warn(line));
-    },
-    stop: async () => {
-      await backend.stop();
-      await issuer.stop();
-    },
+export function prepareLocalMode(settings: LocalModeSettings): LocalMode {
+  const run: LocalModeRun = {
+    ...settings,
+    audience: `${settings.publicUrl}/mcp`,
+    secret: generateLocalSecret(),
   };
+  const issuer = `http://127.0.0.1:${settings.issuerPort}`;
+  const backend = `http://127.0.0.1:${settings.backendPort}`;
+  return {
+    variables: {
+      OAUTH_ISSUER: issuer,
+      OAUTH_AUDIENCE: run.audience,
+      FUNCTIONS_BASE: backend,
+      TOOLS_FILE: DEMO_TOOLS_FILE,
+      GATEWAY_HMAC_SECRET: run.secret,
+      EXAMPLE_TOOLS_ENABLED: 'true',
+      DEBUG_TOKEN_ENABLED: 'true',
+      SHUTDOWN_GRACE_MS: '0',
+    },
+    module: {
+      module: LocalModeModule,
+      imports: [AuthModule, ToolsModule],
+      providers: [{ provide: LOCAL_MODE_SETTINGS, useValue: run }],
+    },
+    announce: () => announce(settings.publicUrl, issuer, backend),
+  };
+}
+
+/**
+ * Imports ToolsModule so that the catalog has registered its scopes when this module initialises: the
+ * development issuer then grants exactly the scopes the gateway's tools need, and it is up before the
+ * gateway warms its key cache (AuthModule's bootstrap hook runs after every module's init hook).
+ */
+@Module({})
+export class LocalModeModule implements OnModuleInit, OnApplicationShutdown {
+  private issuer?: DevIssuerHandle;
+  private backend?: DemoBackend;
+
+  constructor(
+    @Inject(LOCAL_MODE_SETTINGS) private readonly run: LocalModeRun,
+    private readonly scopes: ScopeRegistry,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.issuer = await launchDevIssuer({
+      port: this.run.issuerPort,
+      audience: this.run.audience,
+      scopes: this.scopes.all(),
+    });
+    this.backend = await startDemoBackend(this.run.secret, this.run.backendPort);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.backend?.stop();
+    await this.issuer?.stop();
+  }
+}
+
+function announce(publicUrl: string, issuer: string, backend: string): void {
+  const logger = new Logger('LocalMode');
+  const banner = [
+    '',
+    '================================================================================',
+    ' LOCAL MODE: development issuer, demo tools, NO real authentication.',
+    ' Any login_hint signs in without a password. Never expose this to a network.',
+    ' Set OAUTH_ISSUER / OAUTH_AUDIENCE (or NODE_ENV=production) for real use.',
+    '--------------------------------------------------------------------------------',
+    ` MCP endpoint (connector URL):  ${publicUrl}/mcp`,
+    ` Protected resource metadata:   ${publicUrl}/.well-known/oauth-protected-resource`,
+    ` Development issuer:            ${issuer}`,
+    ` Demo tool backend:             ${backend}`,
+    ` Try:                           npm run demo:client`,
+    ` A token for curl:              npm run -s token -- --scope "tools:read"`,
+    '================================================================================',
+  ];
+  banner.forEach((line) => logger.warn(line));
 }

@@ -11,7 +11,7 @@ import {
   generatePostLoginActionDoc,
   PostLoginActionSettings,
 } from '../post-login-action.generator';
-import { withGatewayContext, writeStderr, writeStdout } from './cli-context';
+import { CliIo, cliIo, withGatewayContext } from './cli-context';
 
 export const DOCS_DIR = path.resolve(__dirname, '../../../docs/auth0');
 export const ACTION_DOC_FILES = { js: 'chatgpt-post-login-action.js', md: 'chatgpt-post-login-action.md' };
@@ -20,13 +20,15 @@ export const ACTION_DOC_FILES = { js: 'chatgpt-post-login-action.js', md: 'chatg
  * `npm run auth0:action`: prints the Post-Login Action for this gateway's audience and scopes.
  * `npm run auth0:action -- --write-docs` regenerates docs/auth0/chatgpt-post-login-action.{js,md}.
  */
-export async function runActionCli(args: string[], out = writeStdout, err = writeStderr): Promise<number> {
+export async function runActionCli(args: string[], options: Partial<CliIo> = {}): Promise<number> {
+  const io = cliIo(options);
+  const { out, err } = io;
   if (args.includes('--write-docs')) {
     writeActionDocs(DOCS_DIR);
     out(`wrote ${ACTION_DOC_FILES.js} and ${ACTION_DOC_FILES.md} in ${DOCS_DIR}`);
     return 0;
   }
-  return withGatewayContext(async (app) => {
+  return withGatewayContext(io, async (app) => {
     const target = app.get(DcrTarget);
     if (!target.audience) {
       err('error: OAUTH_AUDIENCE is not set; the Action needs the API identifier of the gateway');
@@ -40,7 +42,7 @@ export async function runActionCli(args: string[], out = writeStdout, err = writ
     };
     out(generatePostLoginAction(settings));
     return 0;
-  }, err);
+  });
 }
 
 /** PUBLIC_URL when it is set, else the audience's origin when it is a URL (never the loopback default). */

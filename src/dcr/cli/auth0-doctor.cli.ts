@@ -1,13 +1,14 @@
 import { formatDoctorReport, TenantDoctor } from '../tenant-doctor.service';
-import { withGatewayContext, writeStderr, writeStdout } from './cli-context';
+import { CliIo, cliIo, withGatewayContext } from './cli-context';
 
 /** `npm run auth0:doctor`: one line per check of the tenant, each failure with its fix; exit 1 on a failure. */
-export async function runDoctorCli(out = writeStdout, err = writeStderr): Promise<number> {
-  return withGatewayContext(async (app) => {
+export async function runDoctorCli(options: Partial<CliIo> = {}): Promise<number> {
+  const io = cliIo(options);
+  return withGatewayContext(io, async (app) => {
     const checks = await app.get(TenantDoctor).run();
-    out(formatDoctorReport(checks));
+    io.out(formatDoctorReport(checks));
     return checks.some((check) => check.status === 'fail') ? 1 : 0;
-  }, err);
+  });
 }
 
 if (require.main === module) {

@@ -3,26 +3,40 @@ import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
+import { AppModule } from '../../app.module';
+import { readEnvironment } from '../../config/env-file';
+import { RawEnv } from '../../config/env.util';
+import { loadGatewayConfig } from '../../config/gateway-config';
+
+/** Where a CLI reads its configuration and writes its output (tests pass their own). */
+export interface CliIo {
+  env: RawEnv;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export function cliIo(io: Partial<CliIo> = {}): CliIo {
+  return { env: io.env ?? readEnvironment(), out: io.out ?? writeStdout, err: io.err ?? writeStderr };
+}
+
 /**
  * Builds the gateway's modules without an HTTP server (so no webhook and no reconciler), runs `work` and
- * closes them. Configuration comes through src/config exactly as for the gateway; a configuration error
- * prints its list of problems. Returns the process exit code.
+ * closes them. A configuration error prints its list of problems (never a stack). Returns the exit code.
  */
 export async function withGatewayContext(
+  io: CliIo,
   work: (app: INestApplicationContext) => Promise<number>,
-  write: (text: string) => void,
 ): Promise<number> {
   let app: INestApplicationContext | undefined;
   try {
-    // Imported here: modules read the configuration when they load. The configuration module goes first, so
-    // that an invalid environment stops the CLI before modules that wait for the configuration are loaded.
-    await import('../../config/config.module');
-    const { AppModule } = await import('../../app.module');
-    // Nest's own logger stays silent: it would print a stack for a configuration error; `write` says it once.
-    app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
+    const config = loadGatewayConfig(io.env);
+    app = await NestFactory.createApplicationContext(AppModule.register(config), {
+      logger: false,
+      abortOnError: false,
+    });
     return await work(app);
   } catch (error) {
-    write(`error: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
     await app?.close();

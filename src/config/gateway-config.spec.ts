@@ -1,6 +1,6 @@
 import { thrownBy } from '../testing/errors';
 import type { RawEnv } from './env.util';
-import { ConfigValidationError, validateEnvironment } from './validate-environment';
+import { ConfigValidationError, loadGatewayConfig } from './gateway-config';
 
 const HMAC_SECRET = '3f9c1a7e5b2d48c6a0e1f7b3d9c5a2e84b6f0d1c7a3e9b5f2d8c4a6e0b1f7d3c';
 
@@ -13,24 +13,72 @@ const PRODUCTION: RawEnv = {
 };
 
 function problemsOf(env: RawEnv): string[] {
-  return thrownBy(() => validateEnvironment(env), ConfigValidationError).problems;
+  return thrownBy(() => loadGatewayConfig(env), ConfigValidationError).problems;
 }
 
-describe('validateEnvironment', () => {
-  it('accepts an empty environment outside production (local mode) and returns it unchanged', () => {
-    const env = { NODE_ENV: 'development' };
+describe('loadGatewayConfig', () => {
+  it('accepts an empty environment outside production (local mode) with the defaults', () => {
+    const config = loadGatewayConfig({ NODE_ENV: 'development' });
 
-    expect(validateEnvironment(env)).toBe(env);
+    expect(config.app).toMatchObject({ production: false, port: 8080, publicUrl: 'http://127.0.0.1:8080' });
+    expect(config.features).toEqual({ debugToken: false, exampleTools: false });
+    expect(config.warnings).toEqual([]);
   });
 
-  it('accepts a complete production environment', () => {
-    expect(validateEnvironment(PRODUCTION)).toBe(PRODUCTION);
+  it('accepts a complete production environment and builds every section from it', () => {
+    const config = loadGatewayConfig(PRODUCTION);
+
+    expect(config.app).toMatchObject({ production: true, publicUrl: 'https://gw.example.com' });
+    expect(config.auth).toMatchObject({
+      issuer: 'https://tenant.eu.auth0.com/',
+      audience: 'https://gw.example.com',
+    });
+    expect(config.tools.hmacSecret).toBe(HMAC_SECRET);
+    expect(config.dcr.managementConfigured).toBe(false);
+  });
+
+  it('reads only the environment it is given, so two configurations can coexist', () => {
+    const first = loadGatewayConfig({ PORT: '9001', DEBUG_TOKEN_ENABLED: 'true' });
+    const second = loadGatewayConfig({ PORT: '9002' });
+
+    expect([first.app.port, second.app.port]).toEqual([9001, 9002]);
+    expect([first.features.debugToken, second.features.debugToken]).toEqual([true, false]);
+  });
+
+  it('warns about a misspelt OAUTH_/MGMT_/DCR_ variable and names the closest known one', () => {
+    const config = loadGatewayConfig({
+      OAUTH_ISUER: 'https://tenant.eu.auth0.com/',
+      MGMT_CLIENTID: 'x',
+      DCR_WHATEVER_ELSE_ENTIRELY: '1',
+    });
+
+    expect(config.warnings).toEqual([
+      'DCR_WHATEVER_ELSE_ENTIRELY is not a variable connector-gateway reads; it is ignored',
+      'MGMT_CLIENTID is not a variable connector-gateway reads; it is ignored (did you mean MGMT_CLIENT_ID?)',
+      'OAUTH_ISUER is not a variable connector-gateway reads; it is ignored (did you mean OAUTH_ISSUER?)',
+    ]);
+  });
+
+  it('reports a missing TOOLS_FILE with every other problem, in the same round', () => {
+    expect(problemsOf({ TOOLS_FILE: 'no-such-catalog.yaml', PORT: '80a' })).toEqual([
+      'PORT must be an integer between 0 and 65535 (got "80a")',
+      expect.stringMatching(/^TOOLS_FILE no-such-catalog\.yaml does not exist/),
+    ]);
+  });
+
+  it('accepts APP_ORIGIN=* as any origin, with a warning, but not mixed with a list', () => {
+    expect(loadGatewayConfig({ APP_ORIGIN: '*' }).warnings).toEqual([
+      expect.stringContaining('APP_ORIGIN=* lets web pages on any origin call the gateway'),
+    ]);
+    expect(problemsOf({ APP_ORIGIN: '*, https://chatgpt.com' })).toEqual([
+      'APP_ORIGIN is either * (any origin) or a list of origins, not both',
+    ]);
   });
 
   it('lists every problem in one error instead of stopping at the first', () => {
     const error = thrownBy(
       () =>
-        validateEnvironment({
+        loadGatewayConfig({
           PORT: 'eighty',
           PUBLIC_URL: 'gw.example.com',
           MAX_BODY_BYTES: '12',
@@ -88,6 +136,8 @@ describe('validateEnvironment', () => {
       ['LOG_WEBHOOK_SECRET', 'replace-me-with-a-real-webhook-secret'],
       ['MGMT_CLIENT_SECRET', 'your-client-secret'],
       ['MGMT_CLIENT_SECRET', 'xxxxxxxx'],
+      ['MGMT_CLIENT_SECRET', '<m2m client secret>'],
+      ['GATEWAY_HMAC_SECRET', '<paste a 64-character random hex string here>'],
     ])('refuses a placeholder %s', (name, value) => {
       const management = { MGMT_DOMAIN: 'tenant.eu.auth0.com', MGMT_CLIENT_ID: 'mgmt-client' };
 
@@ -123,7 +173,7 @@ describe('validateEnvironment', () => {
       ['outside production', {}],
       ['in production', { NODE_ENV: 'production' }],
     ])('%s', (_label, base) => {
-      const error = thrownBy(() => validateEnvironment({ ...base, ...secrets }), ConfigValidationError);
+      const error = thrownBy(() => loadGatewayConfig({ ...base, ...secrets }), ConfigValidationError);
 
       expect(error.message).toContain('GATEWAY_HMAC_SECRET must be at least 32 characters');
       expect(error.message).toContain('(got "<redacted>")');
