@@ -2,6 +2,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import { runDemoClient } from '../src/local/demo-client';
+import { NOTES_OUTPUT } from './support/mcp-backend';
 import { McpStand, signIn, SignedInClient, STAND_TOOLS, startMcpStand } from './support/mcp-stand';
 
 describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth flow', () => {
@@ -108,7 +109,12 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
       const { tools: narrowTools } = await narrow.client.listTools();
       const { tools: wideTools } = await alice.client.listTools();
 
-      expect(narrowTools.map((tool) => tool.name)).toEqual(['echo', 'maintenance_report', 'offline_report']);
+      expect(narrowTools.map((tool) => tool.name)).toEqual([
+        'echo',
+        'maintenance_report',
+        'offline_report',
+        'totals_report',
+      ]);
       expect(wideTools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
       expect(narrowTools.find((tool) => tool.name === 'echo')).toMatchObject({
         description: expect.any(String),
@@ -119,6 +125,51 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
         securitySchemes: [{ type: 'oauth2', scopes: ['time:read'] }],
       });
       await narrow.client.close();
+    });
+
+    it("carries each tool's title, annotations, output schema and _meta from the catalog", async () => {
+      const { tools } = await alice.client.listTools();
+
+      expect(tools.find((tool) => tool.name === 'search_notes')).toEqual({
+        name: 'search_notes',
+        title: 'Search notes',
+        description: 'Searches the notes by keyword.',
+        inputSchema: expect.objectContaining({ required: ['query'] }),
+        outputSchema: NOTES_OUTPUT,
+        annotations: { readOnlyHint: true, openWorldHint: false },
+        _meta: {
+          'openai/toolInvocation/invoking': 'Searching the notes…',
+          securitySchemes: [{ type: 'oauth2', scopes: ['notes:read'] }],
+        },
+      });
+    });
+  });
+
+  describe('structured output', () => {
+    it('returns structuredContent that matches the output schema', async () => {
+      const result = await call(alice, 'search_notes', { query: 'scopes' });
+
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toEqual({
+        notes: [expect.objectContaining({ id: 1, title: 'Scopes' })],
+      });
+    });
+
+    it('turns a backend answer that breaks the output schema into a tool error listing the violations', async () => {
+      const result = await call(alice, 'totals_report', {});
+
+      // structuredContent of any result must match the outputSchema: the details travel in _meta instead.
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toBeUndefined();
+      expect(result._meta?.['connector-gateway/error']).toMatchObject({
+        error: 'invalid_output',
+        code: 'INVALID_OUTPUT',
+        tool: 'totals_report',
+        violations: [{ path: '/', message: "must have required property 'total'" }],
+      });
+      expect((result.content[0] as { text: string }).text).toMatch(
+        /^The answer of "totals_report" does not match its output schema: \/ must have required property 'total' \(request id: [\w-]+\)$/,
+      );
     });
   });
 

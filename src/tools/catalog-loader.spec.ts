@@ -253,4 +253,112 @@ tools:
   it('accepts an empty catalog', () => {
     expect(buildCatalog({ codeTools: [] })).toEqual([]);
   });
+
+  describe('tool metadata', () => {
+    const METADATA_YAML = `
+tools:
+  - name: sales_report
+    title: Sales report
+    description: Totals by region.
+    scopes: [reports:read]
+    outputSchema:
+      type: object
+      properties: { total: { type: number } }
+      required: [total]
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }
+    _meta:
+      openai/outputTemplate: ui://widget/report.html
+      openai/toolInvocation/invoking: Counting…
+`;
+
+    it('reads title, annotations, outputSchema and _meta from TOOLS_FILE', () => {
+      expect(catalogOf({ toolsFile: dir.write('tools.yaml', METADATA_YAML) })).toEqual([
+        {
+          name: 'sales_report',
+          title: 'Sales report',
+          description: 'Totals by region.',
+          inputSchema: { type: 'object' },
+          outputSchema: { type: 'object', properties: { total: { type: 'number' } }, required: ['total'] },
+          annotations: {
+            readOnlyHint: true,
+            destructiveHint: false,
+            idempotentHint: true,
+            openWorldHint: false,
+          },
+          _meta: {
+            'openai/outputTemplate': 'ui://widget/report.html',
+            'openai/toolInvocation/invoking': 'Counting…',
+          },
+          scopes: ['reports:read'],
+          upstreamUrl: 'https://functions.internal/api/sales_report',
+          timeoutMs: undefined,
+          source: 'file',
+        },
+      ]);
+    });
+
+    it('stops at start-up on an unknown field, naming it, instead of dropping it silently', () => {
+      const file = dir.write(
+        'tools.yaml',
+        `
+catalog_version: 2
+tools:
+  - name: sales_report
+    description: Totals.
+    scopes: [reports:read]
+    outputschema: { type: object }
+    readOnlyHint: true
+`,
+      );
+
+      expect(problemsOf({ toolsFile: file, functionsBase: FUNCTIONS_BASE })).toEqual([
+        'TOOLS_FILE: unknown field "catalog_version" next to "tools"',
+        expect.stringMatching(
+          /^TOOLS_FILE tool #1 "sales_report": unknown field "outputschema" \(a tool has name, title, /,
+        ),
+        expect.stringMatching(/^TOOLS_FILE tool #1 "sales_report": unknown field "readOnlyHint"/),
+      ]);
+    });
+
+    it('reports every metadata problem of file and in-code tools', () => {
+      const file = dir.write(
+        'tools.yaml',
+        `
+tools:
+  - name: a
+    description: A.
+    scopes: [x:read]
+    title: ""
+    annotations: { readonlyHint: true, destructiveHint: "no" }
+  - name: b
+    description: B.
+    scopes: [x:read]
+    outputSchema: { type: array }
+    _meta: { securitySchemes: [{ type: noauth }] }
+  - name: c
+    description: C.
+    scopes: [x:read]
+    outputSchema: { type: object, properties: { n: { type: integer, minimum: "one" } } }
+    _meta: [1]
+`,
+      );
+
+      const problems = problemsOf({
+        toolsFile: file,
+        functionsBase: FUNCTIONS_BASE,
+        codeTools: [inProcessTool({ annotations: 'read only' as never })],
+      });
+
+      expect(problems).toEqual([
+        'tool "a" (file): "title" must be a non-empty string',
+        'tool "a" (file): unknown annotation "readonlyHint" (known: title, readOnlyHint, destructiveHint, idempotentHint, openWorldHint)',
+        'tool "a" (file): annotation "destructiveHint" must be a boolean',
+        'tool "b" (file): outputSchema must be a JSON Schema with type "object"',
+        'tool "b" (file): "_meta.securitySchemes" is written by the gateway from the tool\'s scopes; remove it',
+        expect.stringMatching(/^tool "c" \(file\): outputSchema does not compile: /),
+        'tool "c" (file): "_meta" must be an object',
+        'tool "current_time" (code): "annotations" must be an object',
+      ]);
+    });
+  });
 });

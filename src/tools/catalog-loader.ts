@@ -5,11 +5,32 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
-import type { JsonSchema, ToolDefinition } from './tool-definition';
+import {
+  JsonSchema,
+  TOOL_ANNOTATION_KEYS,
+  ToolAnnotations,
+  ToolDefinition,
+  ToolMetadata,
+} from './tool-definition';
 
 export const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const PERMISSIVE_SCHEMA: JsonSchema = { type: 'object' };
+/** Every field a TOOLS_FILE tool may have: anything else is a typo that would otherwise be dropped silently. */
+const FILE_TOOL_FIELDS = [
+  'name',
+  'title',
+  'description',
+  'scopes',
+  'inputSchema',
+  'outputSchema',
+  'annotations',
+  '_meta',
+  'upstream',
+  'timeoutMs',
+];
+/** `_meta` keys the gateway writes itself, so that what clients read matches what it enforces. */
+const RESERVED_META_KEYS = ['securitySchemes'];
 
 export class CatalogError extends Error {
   constructor(readonly problems: string[]) {
@@ -81,6 +102,7 @@ export function buildCatalog(
     } catch (error) {
       problems.push(`${where}: inputSchema does not compile: ${(error as Error).message}`);
     }
+    problems.push(...metadataProblems(tool, where, ajv));
   }
   if (problems.length > 0) throw new CatalogError(problems);
   return [...tools.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -106,10 +128,16 @@ function readToolsFile(
     problems.push('TOOLS_FILE must hold a list of tools (or an object with a "tools" list)');
     return [];
   }
+  if (!Array.isArray(document)) {
+    for (const key of Object.keys(document as object).filter((key) => key !== 'tools'))
+      problems.push(`TOOLS_FILE: unknown field "${key}" next to "tools"`);
+  }
   return entries.flatMap((entry: unknown, index: number): ToolDefinition[] => {
     const raw = (entry ?? {}) as Record<string, unknown>;
     const where = `TOOLS_FILE tool #${index + 1}${typeof raw.name === 'string' ? ` "${raw.name}"` : ''}`;
     const local: string[] = [];
+    for (const key of Object.keys(raw).filter((key) => !FILE_TOOL_FIELDS.includes(key)))
+      local.push(`${where}: unknown field "${key}" (a tool has ${FILE_TOOL_FIELDS.join(', ')})`);
     if (typeof raw.name !== 'string') local.push(`${where}: "name" is required`);
     if (typeof raw.description !== 'string' || raw.description.trim() === '')
       local.push(`${where}: "description" is required`);
@@ -137,6 +165,7 @@ function readToolsFile(
         scopes: [...new Set(raw.scopes as string[])],
         upstreamUrl: (raw.upstream as string | undefined) ?? forwardUrl(functionsBase, name),
         timeoutMs: raw.timeoutMs as number | undefined,
+        ...pickMetadata(raw),
         source: 'file',
       },
     ];
@@ -174,4 +203,51 @@ function isHttpUrl(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** The metadata fields a tool declares, absent ones left out (TOOLS_FILE entries and @Tool options). */
+export function pickMetadata(source: ToolMetadata | Record<string, unknown>): ToolMetadata {
+  const { title, annotations, outputSchema, _meta } = source as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries({ title, annotations, outputSchema, _meta }).filter(([, value]) => value !== undefined),
+  ) as ToolMetadata;
+}
+
+function metadataProblems(tool: ToolDefinition, where: string, ajv: Ajv): string[] {
+  const problems: string[] = [];
+  if (tool.title !== undefined && (typeof tool.title !== 'string' || tool.title.trim() === ''))
+    problems.push(`${where}: "title" must be a non-empty string`);
+  if (tool.annotations !== undefined) problems.push(...annotationProblems(tool.annotations, where));
+  if (tool.outputSchema !== undefined) {
+    if (!isPlainObject(tool.outputSchema) || tool.outputSchema.type !== 'object') {
+      problems.push(`${where}: outputSchema must be a JSON Schema with type "object"`);
+    } else {
+      try {
+        ajv.compile(tool.outputSchema);
+      } catch (error) {
+        problems.push(`${where}: outputSchema does not compile: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (tool._meta !== undefined) {
+    if (!isPlainObject(tool._meta)) problems.push(`${where}: "_meta" must be an object`);
+    else
+      for (const key of RESERVED_META_KEYS.filter((key) => key in tool._meta!))
+        problems.push(`${where}: "_meta.${key}" is written by the gateway from the tool's scopes; remove it`);
+  }
+  return problems;
+}
+
+function annotationProblems(annotations: unknown, where: string): string[] {
+  if (!isPlainObject(annotations)) return [`${where}: "annotations" must be an object`];
+  return Object.entries(annotations).flatMap(([key, value]): string[] => {
+    if (!TOOL_ANNOTATION_KEYS.includes(key as keyof ToolAnnotations))
+      return [`${where}: unknown annotation "${key}" (known: ${TOOL_ANNOTATION_KEYS.join(', ')})`];
+    const expected = key === 'title' ? 'string' : 'boolean';
+    return typeof value === expected ? [] : [`${where}: annotation "${key}" must be a ${expected}`];
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

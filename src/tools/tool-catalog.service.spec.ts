@@ -35,6 +35,26 @@ class MailTool {
   helper(): void {}
 }
 
+class ReportTool {
+  @Tool({
+    name: 'sales_report',
+    title: 'Sales report',
+    description: 'Totals by region.',
+    inputSchema: { type: 'object' },
+    outputSchema: {
+      type: 'object',
+      properties: { total: { type: 'number' } },
+      required: ['total'],
+    },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    _meta: { 'openai/outputTemplate': 'ui://widget/report.html' },
+  })
+  @RequireScopes('reports:read')
+  report(): Record<string, unknown> {
+    return { total: 3 };
+  }
+}
+
 /** The catalog as Nest would build it, with MailTool among the application's providers. */
 function catalogWith(...providers: object[]): { catalog: ToolCatalog; scopes: ScopeRegistry } {
   const wrappers = providers.map(
@@ -64,6 +84,17 @@ describe('ToolCatalog', () => {
       expect.objectContaining({ name: 'send_mail', scopes: ['mail:write', 'mail:send'], source: 'code' }),
     ]);
     expect(scopes.all()).toEqual(['mail:send', 'mail:write']);
+  });
+
+  it('keeps the title, annotations, output schema and _meta declared in @Tool', () => {
+    const { catalog } = catalogWith(new ReportTool());
+
+    expect(catalog.get('sales_report')).toMatchObject({
+      title: 'Sales report',
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      outputSchema: { type: 'object', required: ['total'] },
+      _meta: { 'openai/outputTemplate': 'ui://widget/report.html' },
+    });
   });
 
   it('calls the tool method on its provider instance', async () => {
@@ -141,6 +172,40 @@ describe('ToolCatalog', () => {
       );
 
       expect(error.fields.violations).toEqual([{ path: '/', message: 'must be object' }]);
+    });
+  });
+
+  describe('validateOutput', () => {
+    let catalog: ToolCatalog;
+
+    beforeAll(() => ({ catalog } = catalogWith(new MailTool(), new ReportTool())));
+
+    it('accepts structuredContent that matches the output schema, and anything from a tool without one', () => {
+      expect(() => catalog.validateOutput('sales_report', { total: 3 })).not.toThrow();
+      expect(() => catalog.validateOutput('send_mail', undefined)).not.toThrow();
+    });
+
+    it('answers INVALID_OUTPUT (502) listing every violation', () => {
+      const error = thrownBy(
+        () => catalog.validateOutput('sales_report', { total: 'three' }),
+        ToolsException,
+      );
+
+      expect(error.code).toBe(ToolsErrorCode.INVALID_OUTPUT);
+      expect(error.status).toBe(502);
+      expect(error.fields.violations).toEqual([{ path: '/total', message: 'must be number' }]);
+      expect(error.message).toBe(
+        'The answer of "sales_report" does not match its output schema: /total must be number',
+      );
+    });
+
+    it('answers INVALID_OUTPUT when a tool with an output schema answers no JSON object', () => {
+      const error = thrownBy(() => catalog.validateOutput('sales_report', undefined), ToolsException);
+
+      expect(error.code).toBe(ToolsErrorCode.INVALID_OUTPUT);
+      expect(error.message).toBe(
+        'Tool "sales_report" declares an output schema but did not answer a JSON object',
+      );
     });
   });
 });

@@ -7,7 +7,7 @@ import addFormats from 'ajv-formats';
 import { REQUIRED_SCOPES } from '../auth/decorators/require-scopes.decorator';
 import { ScopeRegistry } from '../auth/scope.registry';
 import { toolsConfig } from '../config/tools.config';
-import { buildCatalog } from './catalog-loader';
+import { buildCatalog, pickMetadata } from './catalog-loader';
 import { TOOL } from './tool.decorator';
 import type { InProcessHandler, ToolDefinition } from './tool-definition';
 import { ToolsErrorCode, ToolsException } from './tools.exception';
@@ -22,7 +22,10 @@ export interface ArgumentViolation {
 export class ToolCatalog implements OnModuleInit {
   private readonly logger = new Logger(ToolCatalog.name);
   private readonly ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
-  private tools = new Map<string, { tool: ToolDefinition; validate: ValidateFunction }>();
+  private tools = new Map<
+    string,
+    { tool: ToolDefinition; validate: ValidateFunction; validateOutput?: ValidateFunction }
+  >();
 
   constructor(
     @Inject(toolsConfig.KEY) private readonly config: ConfigType<typeof toolsConfig>,
@@ -43,7 +46,14 @@ export class ToolCatalog implements OnModuleInit {
       this.ajv,
     );
     this.tools = new Map(
-      tools.map((tool) => [tool.name, { tool, validate: this.ajv.compile(tool.inputSchema) }]),
+      tools.map((tool) => [
+        tool.name,
+        {
+          tool,
+          validate: this.ajv.compile(tool.inputSchema),
+          validateOutput: tool.outputSchema ? this.ajv.compile(tool.outputSchema) : undefined,
+        },
+      ]),
     );
     this.scopes.register(tools.flatMap((tool) => tool.scopes));
     this.logger.log(
@@ -56,26 +66,55 @@ export class ToolCatalog implements OnModuleInit {
   }
 
   get(name: string): ToolDefinition {
-    const entry = this.tools.get(name);
-    if (!entry) throw new ToolsException(ToolsErrorCode.UNKNOWN_TOOL, name, `Unknown tool "${name}"`);
-    return entry.tool;
+    return this.entry(name).tool;
   }
 
   /** Checks arguments against the tool's inputSchema; every violation is reported. */
   validateArguments(name: string, args: unknown): Record<string, unknown> {
-    const entry = this.tools.get(name);
-    if (!entry) throw new ToolsException(ToolsErrorCode.UNKNOWN_TOOL, name, `Unknown tool "${name}"`);
+    const entry = this.entry(name);
     if (entry.validate(args)) return args as Record<string, unknown>;
-    const violations: ArgumentViolation[] = (entry.validate.errors ?? []).map((error) => ({
-      path: error.instancePath || '/',
-      message: error.message ?? 'is invalid',
-    }));
+    const violations = violationsOf(entry.validate);
     throw new ToolsException(
       ToolsErrorCode.INVALID_ARGUMENTS,
       name,
-      `Arguments do not match the input schema of "${name}": ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`,
+      `Arguments do not match the input schema of "${name}": ${describe(violations)}`,
       { violations },
     );
+  }
+
+  /**
+   * MCP: a tool with an outputSchema must answer structuredContent that matches it (clients validate
+   * it too), so a backend that breaks its contract is a tool error rather than data the model trusts.
+   */
+  validateOutput(name: string, structuredContent: unknown): void {
+    const { validateOutput } = this.entry(name);
+    if (!validateOutput) return;
+    if (structuredContent === undefined) {
+      throw new ToolsException(
+        ToolsErrorCode.INVALID_OUTPUT,
+        name,
+        `Tool "${name}" declares an output schema but did not answer a JSON object`,
+        { violations: [] },
+      );
+    }
+    if (validateOutput(structuredContent)) return;
+    const violations = violationsOf(validateOutput);
+    throw new ToolsException(
+      ToolsErrorCode.INVALID_OUTPUT,
+      name,
+      `The answer of "${name}" does not match its output schema: ${describe(violations)}`,
+      { violations },
+    );
+  }
+
+  private entry(name: string): {
+    tool: ToolDefinition;
+    validate: ValidateFunction;
+    validateOutput?: ValidateFunction;
+  } {
+    const entry = this.tools.get(name);
+    if (!entry) throw new ToolsException(ToolsErrorCode.UNKNOWN_TOOL, name, `Unknown tool "${name}"`);
+    return entry;
   }
 
   private discoverCodeTools(): ToolDefinition[] {
@@ -98,6 +137,7 @@ export class ToolCatalog implements OnModuleInit {
               name: options.name,
               description: options.description,
               inputSchema: options.inputSchema,
+              ...pickMetadata(options),
               scopes: [...new Set(scopes)],
               handler: handler.bind(instance) as InProcessHandler,
               source: 'code',
@@ -106,4 +146,15 @@ export class ToolCatalog implements OnModuleInit {
         });
       });
   }
+}
+
+function violationsOf(validate: ValidateFunction): ArgumentViolation[] {
+  return (validate.errors ?? []).map((error) => ({
+    path: error.instancePath || '/',
+    message: error.message ?? 'is invalid',
+  }));
+}
+
+function describe(violations: ArgumentViolation[]): string {
+  return violations.map((violation) => `${violation.path} ${violation.message}`).join('; ');
 }

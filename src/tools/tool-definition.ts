@@ -10,7 +10,35 @@ export interface ToolCallContext {
 
 export type InProcessHandler = (args: Record<string, unknown>, context: ToolCallContext) => unknown;
 
-export interface ToolDefinition {
+/** MCP tool annotations: hints for clients and the model, never enforced (MCP 2025-06-18 `ToolAnnotations`). */
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export const TOOL_ANNOTATION_KEYS: ReadonlyArray<keyof ToolAnnotations> = [
+  'title',
+  'readOnlyHint',
+  'destructiveHint',
+  'idempotentHint',
+  'openWorldHint',
+];
+
+/** What a tool's author may declare besides its name, schema and scopes (TOOLS_FILE and @Tool alike). */
+export interface ToolMetadata {
+  /** Human-readable name shown by clients (MCP `title`). */
+  title?: string;
+  annotations?: ToolAnnotations;
+  /** JSON Schema (type "object") of `structuredContent`; results are checked against it. */
+  outputSchema?: JsonSchema;
+  /** Passed through in the tool's `_meta` (e.g. Apps SDK `openai/outputTemplate`). */
+  _meta?: Record<string, unknown>;
+}
+
+export interface ToolDefinition extends ToolMetadata {
   name: string;
   description: string;
   inputSchema: JsonSchema;

@@ -1,8 +1,8 @@
 import { Reflector } from '@nestjs/core';
 
-import type { JsonSchema } from './tool-definition';
+import type { JsonSchema, ToolMetadata } from './tool-definition';
 
-export interface ToolOptions {
+export interface ToolOptions extends ToolMetadata {
   name: string;
   description: string;
   /** JSON Schema of the arguments object. */

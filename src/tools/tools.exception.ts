@@ -7,6 +7,7 @@ export enum ToolsErrorCode {
   UPSTREAM_UNREACHABLE = 'UPSTREAM_UNREACHABLE',
   UPSTREAM_RESPONSE_TOO_LARGE = 'UPSTREAM_RESPONSE_TOO_LARGE',
   TOOL_FAILED = 'TOOL_FAILED',
+  INVALID_OUTPUT = 'INVALID_OUTPUT',
 }
 
 const STATUS: Record<ToolsErrorCode, { status: number; error: string }> = {
@@ -19,6 +20,7 @@ const STATUS: Record<ToolsErrorCode, { status: number; error: string }> = {
     error: 'upstream_response_too_large',
   },
   [ToolsErrorCode.TOOL_FAILED]: { status: HttpStatus.INTERNAL_SERVER_ERROR, error: 'tool_failed' },
+  [ToolsErrorCode.INVALID_OUTPUT]: { status: HttpStatus.BAD_GATEWAY, error: 'invalid_output' },
 };
 
 /** A tool call that could not be served; ToolsExceptionFilter maps it to HTTP, the MCP endpoint to a tool error. */

@@ -69,10 +69,26 @@ export async function startMcpTestBackend(secret: string): Promise<McpTestBacken
   };
 }
 
+/** The outputSchema of search_notes, as its backend answers. */
+export const NOTES_OUTPUT = {
+  type: 'object',
+  properties: {
+    notes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'integer' }, title: { type: 'string' }, body: { type: 'string' } },
+        required: ['id', 'title'],
+      },
+    },
+  },
+  required: ['notes'],
+};
+
 /**
  * A TOOLS_FILE for the MCP tests: the local-mode demo tools (echo, search_notes, create_note) forwarded
- * to `functionsBase`, plus `maintenance_report` (its backend answers 503) and `offline_report` (nobody
- * listens at `downUrl`).
+ * to `functionsBase`, plus `maintenance_report` (its backend answers 503), `offline_report` (nobody
+ * listens at `downUrl`) and `totals_report` (its backend breaks the tool's outputSchema).
  */
 export function writeMcpToolsFile(functionsBase: string, downUrl: string): string {
   const object = (properties: Record<string, unknown>, required: string[]): Record<string, unknown> => ({
@@ -90,9 +106,13 @@ export function writeMcpToolsFile(functionsBase: string, downUrl: string): strin
     },
     {
       name: 'search_notes',
+      title: 'Search notes',
       description: 'Searches the notes by keyword.',
       scopes: ['notes:read'],
       inputSchema: object({ query: { type: 'string', minLength: 1 } }, ['query']),
+      outputSchema: NOTES_OUTPUT,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      _meta: { 'openai/toolInvocation/invoking': 'Searching the notes…' },
     },
     {
       name: 'create_note',
@@ -105,6 +125,13 @@ export function writeMcpToolsFile(functionsBase: string, downUrl: string): strin
       description: 'A report whose backend is down for maintenance.',
       scopes: ['tools:read'],
       upstream: `${functionsBase}/fail`,
+    },
+    {
+      name: 'totals_report',
+      description: 'A report whose backend answers something else than its output schema promises.',
+      scopes: ['tools:read'],
+      upstream: `${functionsBase}/echo`,
+      outputSchema: { type: 'object', properties: { total: { type: 'number' } }, required: ['total'] },
     },
     {
       name: 'offline_report',

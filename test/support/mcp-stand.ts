@@ -21,6 +21,7 @@ export const STAND_TOOLS = [
   'maintenance_report',
   'offline_report',
   'search_notes',
+  'totals_report',
 ];
 
 /** A real dev issuer (oidc-provider), a signed-call backend and a gateway whose MCP URL is the issuer's audience. */

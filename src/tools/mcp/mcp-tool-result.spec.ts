@@ -4,7 +4,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDefinition } from '../tool-definition';
 import type { ToolOutcome } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
-import { failureResult, toolResult } from './mcp-tool-result';
+import { errorDetailsInMeta, failureResult, toolResult } from './mcp-tool-result';
 
 const tool: ToolDefinition = {
   name: 'report',
@@ -131,5 +131,17 @@ describe('failureResult', () => {
     expect((result.content[0] as { text: string }).text).toMatch(
       /failed with HTTP 500: Internal error; quote the request id/,
     );
+  });
+});
+
+describe('errorDetailsInMeta', () => {
+  it("moves a tool error's details from structuredContent to _meta, keeping the text", () => {
+    const result = failureResult(new Error('boom'), 'report', 'rid');
+
+    expect(errorDetailsInMeta(result)).toEqual({
+      isError: true,
+      content: result.content,
+      _meta: { 'connector-gateway/error': result.structuredContent },
+    });
   });
 });

@@ -57,6 +57,18 @@ export function failureResult(error: unknown, tool: string, requestId: string): 
   });
 }
 
+/** `_meta` key of a tool error's details when `structuredContent` must hold to the tool's outputSchema. */
+export const ERROR_META = 'connector-gateway/error';
+
+/**
+ * Clients check any structuredContent against the tool's outputSchema, error results included (SDK 1.x
+ * rejects the whole call otherwise), so for such tools the error's details move to `_meta`.
+ */
+export function errorDetailsInMeta(result: CallToolResult): CallToolResult {
+  const { structuredContent, ...rest } = result;
+  return structuredContent ? { ...rest, _meta: { ...rest._meta, [ERROR_META]: structuredContent } } : result;
+}
+
 function textResult(text: string, structuredContent?: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text }], ...(structuredContent ? { structuredContent } : {}) };
 }

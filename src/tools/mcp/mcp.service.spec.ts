@@ -83,6 +83,37 @@ describe('McpService', () => {
       ]);
     });
 
+    it('describes a tool with its title, annotations, output schema and _meta, securitySchemes last', () => {
+      tools.push({
+        name: 'report',
+        title: 'Report',
+        description: 'Reports',
+        inputSchema: { type: 'object' },
+        outputSchema: { type: 'object', properties: { total: { type: 'number' } } },
+        annotations: { readOnlyHint: true },
+        _meta: { 'openai/outputTemplate': 'ui://widget/report.html' },
+        scopes: ['r'],
+        source: 'file',
+      });
+      try {
+        expect(service().listTools(reader).at(-1)).toEqual({
+          name: 'report',
+          title: 'Report',
+          description: 'Reports',
+          inputSchema: { type: 'object' },
+          outputSchema: { type: 'object', properties: { total: { type: 'number' } } },
+          annotations: { readOnlyHint: true },
+          securitySchemes: [{ type: 'oauth2', scopes: ['r'] }],
+          _meta: {
+            'openai/outputTemplate': 'ui://widget/report.html',
+            securitySchemes: [{ type: 'oauth2', scopes: ['r'] }],
+          },
+        });
+      } finally {
+        tools.pop();
+      }
+    });
+
     it('lists every tool with the missing scopes when MCP_LIST_ALL_TOOLS is on', () => {
       const listed = service({ MCP_LIST_ALL_TOOLS: 'true' }).listTools(reader);
 

@@ -16,7 +16,7 @@ import type { ToolCallContext, ToolDefinition } from '../tool-definition';
 import { ToolInvoker } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 import { calledToolNames } from './mcp-tool-calls';
-import { failureResult, toolResult } from './mcp-tool-result';
+import { errorDetailsInMeta, failureResult, toolResult } from './mcp-tool-result';
 
 export const MCP_SERVER_INFO = { name: 'connector-gateway', version: '0.1.0' };
 /** `_meta` key listing, when MCP_LIST_ALL_TOOLS is on, the scopes the caller still lacks for a tool. */
@@ -79,16 +79,19 @@ export class McpService {
   }
 
   async callTool(name: string, args: unknown, context: ToolCallContext): Promise<CallToolResult> {
+    let result: CallToolResult;
     try {
-      return toolResult(await this.invoker.invoke(name, args ?? {}, context), context.requestId);
+      result = toolResult(await this.invoker.invoke(name, args ?? {}, context), context.requestId);
+      if (!result.isError) this.catalog.validateOutput(name, result.structuredContent);
     } catch (error) {
       if (!(error instanceof ToolsException || error instanceof HttpException)) {
         this.logger.error(
           `MCP call of ${name} failed: ${(error as Error)?.name ?? 'error'} (requestId=${context.requestId})`,
         );
       }
-      return failureResult(error, name, context.requestId);
+      result = failureResult(error, name, context.requestId);
     }
+    return result.isError && this.catalog.get(name).outputSchema ? errorDetailsInMeta(result) : result;
   }
 }
 
@@ -96,9 +99,13 @@ function describeTool(tool: ToolDefinition, meta: Record<string, unknown> = {}):
   const securitySchemes: SecurityScheme[] = [{ type: 'oauth2', scopes: tool.scopes }];
   return {
     name: tool.name,
+    ...(tool.title ? { title: tool.title } : {}),
     description: tool.description,
     inputSchema: tool.inputSchema as Tool['inputSchema'],
+    ...(tool.outputSchema ? { outputSchema: tool.outputSchema as Tool['outputSchema'] } : {}),
+    ...(tool.annotations ? { annotations: tool.annotations } : {}),
     securitySchemes,
-    _meta: { securitySchemes, ...meta },
+    // The gateway's own keys last: what clients read about authentication is what it enforces.
+    _meta: { ...tool._meta, securitySchemes, ...meta },
   };
 }
