@@ -6,6 +6,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AuthExceptionFilter } from './auth-exception.filter';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { ScopesGuard } from './guards/scopes.guard';
+import { IssuerHttpClient } from './issuer-http.client';
 import { IssuerClient } from './issuer.client';
 import { ProtectedResourceController } from './protected-resource.controller';
 import { ProtectedResourceService } from './protected-resource.service';
@@ -19,6 +20,7 @@ import { VerifiedTokenCache } from './verified-token.cache';
   imports: [PassportModule, TerminusModule],
   controllers: [ProtectedResourceController],
   providers: [
+    IssuerHttpClient,
     IssuerClient,
     SigningKeyStore,
     VerifiedTokenCache,
@@ -37,6 +39,7 @@ import { VerifiedTokenCache } from './verified-token.cache';
     SigningKeysHealthIndicator,
     SigningKeyStore,
     IssuerClient,
+    IssuerHttpClient,
   ],
 })
 export class AuthModule implements OnApplicationBootstrap {

@@ -3,16 +3,17 @@ import { ConfigType } from '@nestjs/config';
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { JwksClient } from 'jwks-rsa';
 
-import { networkErrorReason } from '../common/decode';
 import { authConfig } from '../config/auth.config';
+import { IssuerHttpClient, IssuerHttpError, IssuerHttpFailure } from './issuer-http.client';
 
 /** The issuer could not be reached or answered something unusable; carries the URL, never a token. */
 export class IssuerUnavailableError extends Error {
   constructor(
     readonly url: string,
-    readonly reason: string,
+    readonly detail: string,
+    readonly reason?: IssuerHttpFailure,
   ) {
-    super(`Issuer endpoint ${url} unavailable: ${reason}`);
+    super(`Issuer endpoint ${url} unavailable: ${detail}`);
     this.name = 'IssuerUnavailableError';
   }
 }
@@ -27,7 +28,10 @@ export class IssuerClient {
   private inflight?: Promise<IssuerMetadata>;
   private jwks?: { uri: string; client: JwksClient };
 
-  constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {}
+  constructor(
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly http: IssuerHttpClient,
+  ) {}
 
   /** Discovery metadata, cached for OAUTH_METADATA_TTL_S; a stale copy is served while the issuer is down. */
   async metadata(): Promise<IssuerMetadata> {
@@ -69,11 +73,12 @@ export class IssuerClient {
     if (this.jwks?.uri !== uri) {
       this.jwks = {
         uri,
+        // jwks-rsa only parses the keys; its own request wrapper has no total deadline and no size bound.
         client: new JwksClient({
           jwksUri: uri,
           cache: false,
           rateLimit: false,
-          timeout: this.config.httpTimeoutMs,
+          fetcher: async (jwksUri) => (await this.http.json(jwksUri)).body as never,
         }),
       };
     }
@@ -81,7 +86,9 @@ export class IssuerClient {
       const keys = await this.jwks.client.getSigningKeys();
       return new Map(keys.map((key) => [key.kid ?? '', createPublicKey(key.getPublicKey())]));
     } catch (error) {
-      throw new IssuerUnavailableError(uri, (error as Error).message);
+      throw error instanceof IssuerHttpError
+        ? new IssuerUnavailableError(error.url, error.detail, error.reason)
+        : new IssuerUnavailableError(uri, (error as Error).message);
     }
   }
 
@@ -94,23 +101,15 @@ export class IssuerClient {
     let lastError: IssuerUnavailableError | undefined;
     for (const url of this.discoveryUrls()) {
       try {
-        const response = await fetch(url, {
-          headers: { accept: 'application/json' },
-          signal: AbortSignal.timeout(this.config.httpTimeoutMs),
-        });
-        if (!response.ok) {
-          lastError = new IssuerUnavailableError(url, `HTTP ${response.status}`);
+        const { body } = await this.http.json(url);
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+          lastError = new IssuerUnavailableError(url, 'not a JSON object', 'invalid_json');
           continue;
         }
-        const body = (await response.json()) as unknown;
-        if (typeof body !== 'object' || body === null)
-          throw new IssuerUnavailableError(url, 'not a JSON object');
         return body as IssuerMetadata;
       } catch (error) {
-        lastError =
-          error instanceof IssuerUnavailableError
-            ? error
-            : new IssuerUnavailableError(url, networkErrorReason(error));
+        if (!(error instanceof IssuerHttpError)) throw error;
+        lastError = new IssuerUnavailableError(error.url, error.detail, error.reason);
       }
     }
     throw lastError ?? new IssuerUnavailableError(this.config.issuer, 'no discovery document');

@@ -1,7 +1,7 @@
 import { buildAuthConfig } from './auth.config';
 
 describe('buildAuthConfig', () => {
-  it('defaults to RS256 only, 5 s clock tolerance, a 30 s JWKS cooldown and no debug endpoint', () => {
+  it('defaults to RS256 only, 5 s clock tolerance, a 30 s JWKS cooldown, 1 MiB issuer answers and no debug endpoint', () => {
     expect(buildAuthConfig({})).toEqual({
       issuer: '',
       audience: '',
@@ -15,6 +15,7 @@ describe('buildAuthConfig', () => {
       jwksCooldownMs: 30_000,
       jwksMaxAgeMs: 600_000,
       httpTimeoutMs: 5000,
+      maxResponseBytes: 1_048_576,
       metadataTtlMs: 300_000,
     });
   });

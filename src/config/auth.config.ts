@@ -79,8 +79,13 @@ export class AuthEnv {
   @IntRange(10, 86_400)
   JWKS_MAX_AGE_S: number = 600;
 
+  /** Total deadline of one issuer call: connection, headers and the whole body. */
   @IntRange(100, 60_000)
   OAUTH_HTTP_TIMEOUT_MS: number = 5000;
+
+  /** Largest issuer answer read (discovery, JWKS, introspection, userinfo); larger ones fail that call. */
+  @IntRange(1024, 67_108_864)
+  OAUTH_MAX_RESPONSE_BYTES: number = 1_048_576;
 
   @IntRange(0, 86_400)
   OAUTH_METADATA_TTL_S: number = 300;
@@ -99,6 +104,7 @@ export interface AuthConfig {
   jwksCooldownMs: number;
   jwksMaxAgeMs: number;
   httpTimeoutMs: number;
+  maxResponseBytes: number;
   metadataTtlMs: number;
 }
 
@@ -118,6 +124,7 @@ export function buildAuthConfig(source: RawEnv | AuthEnv): AuthConfig {
     jwksCooldownMs: e.JWKS_COOLDOWN_S * 1000,
     jwksMaxAgeMs: e.JWKS_MAX_AGE_S * 1000,
     httpTimeoutMs: e.OAUTH_HTTP_TIMEOUT_MS,
+    maxResponseBytes: e.OAUTH_MAX_RESPONSE_BYTES,
     metadataTtlMs: e.OAUTH_METADATA_TTL_S * 1000,
   };
 }

@@ -2,6 +2,8 @@ import { generateKeyPairSync, KeyObject, randomUUID, sign as rsaSign, createHmac
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
+import { HttpFault, serveFault } from '../../src/testing/faulty-http';
+
 /**
  * A minimal issuer for crafting tokens the real authorization server would never issue (expired, wrong
  * audience, `alg: none`, HS256 with the public key, unknown kid...). It serves discovery and a JWKS that
@@ -10,12 +12,18 @@ import { AddressInfo } from 'node:net';
 export class TestIssuer {
   url = '';
   jwksFetches = 0;
+  /** When set, the JWKS (or discovery) endpoint misbehaves this way instead of answering. */
+  jwksFault?: HttpFault;
+  discoveryFault?: HttpFault;
   private server?: Server;
   private keys: Array<{ kid: string; privateKey: KeyObject; publicKey: KeyObject }> = [];
 
   async start(): Promise<this> {
     this.rotate();
     this.server = createServer((req, res) => {
+      if (req.url?.startsWith('/.well-known/') && this.discoveryFault) {
+        return serveFault(req, res, this.discoveryFault);
+      }
       if (req.url === '/.well-known/openid-configuration') {
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(
@@ -28,6 +36,7 @@ export class TestIssuer {
       }
       if (req.url === '/jwks') {
         this.jwksFetches += 1;
+        if (this.jwksFault) return serveFault(req, res, this.jwksFault);
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(
           JSON.stringify({
@@ -96,6 +105,7 @@ export class TestIssuer {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }

@@ -21,11 +21,16 @@ export interface TokenStackOptions {
   env?: Record<string, string>;
   /** Log JSON lines, as deployments do (default: readable text). */
   jsonLogs?: boolean;
+  /** Runs once the issuer listens, before the gateway starts (e.g. to make its JWKS misbehave from the start). */
+  configureIssuer?: (issuer: TestIssuer) => void;
+  /** Environment that needs the issuer's URL (e.g. OAUTH_JWKS_URI). */
+  issuerEnv?: (issuer: TestIssuer) => Record<string, string>;
 }
 
 /** A crafted-token issuer, a backend that verifies the gateway's signature, and a gateway wired to both. */
 export async function startTokenStack(options: TokenStackOptions): Promise<TokenStack> {
   const issuer = await new TestIssuer().start();
+  options.configureIssuer?.(issuer);
   const backend = await new SignedBackend(options.secret).start();
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -39,6 +44,7 @@ export async function startTokenStack(options: TokenStackOptions): Promise<Token
       GATEWAY_HMAC_SECRET: options.secret,
       TOOLS_FILE: writeToolsFile(options.tools(backend.url)),
       ...options.env,
+      ...options.issuerEnv?.(issuer),
     },
     port,
     { jsonLogs: options.jsonLogs },
