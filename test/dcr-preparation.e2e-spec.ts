@@ -167,7 +167,7 @@ describe('DCR client preparation in a permissive tenant', () => {
     await tenant?.stop();
   });
 
-  it('promotes a ChatGPT client as the seed did and grants it the API', async () => {
+  it('promotes a ChatGPT client as the earlier gateway did and grants it the API', async () => {
     const client = tenant.registerClient({
       client_name: 'OpenAI ChatGPT connector',
       redirect_uris: [CHATGPT_REDIRECT, 'https://chat.openai.com/connector/oauth/c-123'],

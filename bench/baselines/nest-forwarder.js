@@ -4,7 +4,7 @@
 // - "nest-express" (BASELINE=nest-express): the ceiling of this framework choice. One
 //   @Post('tools/:name') route, @Body() through Nest's default body parsers, the body re-serialised to
 //   BACKEND_ORIGIN/:name with undici, the backend's JSON answered by Nest. No auth, no logging.
-// - "naive" (BASELINE=naive): the same route behind the stack a seed project wires the obvious way:
+// - "naive" (BASELINE=naive): the same route behind the stack a starter project wires the obvious way:
 //   passport-jwt with jwks-rsa's passportJwtSecret (the key comes back as a PEM string and jsonwebtoken
 //   parses it and verifies RS256 on every request; nothing is cached but the PEM) as a global guard, and a
 //   scope guard reading the token's `scope` claim.

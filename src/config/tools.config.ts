@@ -15,7 +15,7 @@ export class ToolsEnv {
   @IsString()
   TOOLS_FILE?: string;
 
-  /** The seed's form: {"tool":["scope",...]}; parsed (and reported) by the tool catalog. */
+  /** The earlier gateway's form: {"tool":["scope",...]}; parsed (and reported) by the tool catalog. */
   @IsOptional()
   @IsString()
   TOOL_SCOPES_JSON?: string;

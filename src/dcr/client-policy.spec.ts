@@ -106,7 +106,7 @@ describe('resolveMode', () => {
 });
 
 describe('clientPatch', () => {
-  it('promotes a permissive client as the seed did, and writes nothing once it is promoted', () => {
+  it('promotes a permissive client as the earlier gateway did, and writes nothing once it is promoted', () => {
     expect(clientPatch(chatgpt({ client_id: 'abc' }), 'permissive')).toEqual({
       ...PERMISSIVE_CLIENT,
       app_type: 'regular_web',

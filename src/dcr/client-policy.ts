@@ -77,7 +77,7 @@ export function resolveMode(
   return tenantMode ?? 'strict';
 }
 
-/** The seed's promotion, for permissive tenants: a first-party public client using code + refresh tokens. */
+/** The earlier gateway's promotion, for permissive tenants: a first-party public client using code + refresh tokens. */
 export const PERMISSIVE_CLIENT = {
   app_type: 'regular_web',
   is_first_party: true,

@@ -95,7 +95,7 @@ describe('buildCatalog', () => {
     ]);
   });
 
-  describe('TOOL_SCOPES_JSON (the seed gateway form)', () => {
+  describe("TOOL_SCOPES_JSON (the earlier gateway's form)", () => {
     it('adds a forwarded tool that accepts any object', () => {
       expect(catalogOf({ toolScopesJson: '{"billing_export": ["billing:read"]}' })).toEqual([
         {

@@ -71,7 +71,7 @@ export function buildCatalog(
   if (sources.toolScopesJson) {
     for (const [name, scopes] of parseToolScopesJson(sources.toolScopesJson, problems)) {
       const existing = tools.get(name);
-      // The seed's override: TOOL_SCOPES_JSON sets the scopes of a listed tool, or adds a forwarded tool.
+      // The earlier gateway's override: TOOL_SCOPES_JSON sets the scopes of a listed tool, or adds a forwarded tool.
       if (existing) existing.scopes = scopes;
       else
         tools.set(name, {

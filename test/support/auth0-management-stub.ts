@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A stand-in for one Auth0 tenant on 127.0.0.1: the Management API (/oauth/token, /api/v2) and the
- * tenant's OIDC discovery + JWKS. It follows Auth0's documented behaviour as docs/DESIGN.md lists it:
+ * tenant's OIDC discovery + JWKS. It follows Auth0's documented behaviour as docs/auth0/setup.md and
+ * docs/auth0/dcr-log-webhook.md describe it:
  *
  * - strict tenants register third-party clients with `tpc_` ids that take only a curated set of fields on
  *   PATCH (anything else, `is_first_party` above all, is a 400); permissive tenants accept the promotion;
