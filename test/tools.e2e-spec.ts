@@ -1,3 +1,4 @@
+import { TOOLS_ERRORS } from '../src/tools/tools.exception';
 import { freePort } from './support/gateway-harness';
 import { startTokenStack, TokenStack } from './support/token-stack';
 
@@ -85,6 +86,7 @@ describe('POST /tools/:name', () => {
       error: 'unknown_tool',
       code: 'UNKNOWN_TOOL',
       message: 'Unknown tool "nope"',
+      hint: TOOLS_ERRORS.UNKNOWN_TOOL.hint,
       tool: 'nope',
       requestId: response.headers.get('x-request-id'),
     });
@@ -157,6 +159,7 @@ describe('POST /tools/:name', () => {
       error: 'upstream_response_too_large',
       code: 'UPSTREAM_RESPONSE_TOO_LARGE',
       message: 'The backend of "huge" answered more than 4096 bytes',
+      hint: TOOLS_ERRORS.UPSTREAM_RESPONSE_TOO_LARGE.hint,
       tool: 'huge',
       requestId: response.headers.get('x-request-id'),
     });

@@ -2,7 +2,7 @@ import { testAppConfig, testAuthConfig } from '../testing/config.fixtures';
 import { thrownBy } from '../testing/errors';
 import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
 import { testUser } from '../testing/token.fixtures';
-import { AUTH_HINTS, AuthErrorCode, AuthException } from './auth.exception';
+import { AUTH_ERRORS, AuthErrorCode, AuthException } from './auth.exception';
 import { AuthExceptionFilter } from './auth-exception.filter';
 import { ProtectedResourceService } from './protected-resource.service';
 import { assertScopes } from './scope-policy';
@@ -41,7 +41,7 @@ describe('AuthExceptionFilter', () => {
       error: 'unauthorized',
       code: 'MISSING_TOKEN',
       message: 'This endpoint requires a bearer token',
-      hint: AUTH_HINTS.MISSING_TOKEN,
+      hint: AUTH_ERRORS.MISSING_TOKEN.hint,
       requestId: 'req-42',
     });
     expect(request.authOutcome).toBe('MISSING_TOKEN');
@@ -65,7 +65,7 @@ describe('AuthExceptionFilter', () => {
       error: 'invalid_token',
       code: 'AUDIENCE_MISMATCH',
       message: exception.message,
-      hint: AUTH_HINTS.AUDIENCE_MISMATCH,
+      hint: AUTH_ERRORS.AUDIENCE_MISMATCH.hint,
       expected: 'https://api.example.com',
       found: 'https://other.example.com',
       requestId: 'req-42',
@@ -89,7 +89,7 @@ describe('AuthExceptionFilter', () => {
       error: 'insufficient_scope',
       code: 'INSUFFICIENT_SCOPE',
       message: 'This call requires scope crm:write',
-      hint: AUTH_HINTS.INSUFFICIENT_SCOPE,
+      hint: AUTH_ERRORS.INSUFFICIENT_SCOPE.hint,
       required: ['crm:write'],
       missing: ['crm:write'],
       requestId: 'req-42',

@@ -1,11 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Inject } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { Response } from 'express';
 
 import { sendError } from '../common/error-body';
 import type { GatewayRequest } from '../common/request-context';
 import { authConfig } from '../config/auth.config';
-import { AUTH_HINTS, AuthErrorCode, AuthException } from './auth.exception';
+import { AuthErrorCode, AuthException } from './auth.exception';
 import { ProtectedResourceService } from './protected-resource.service';
 import { challengedScopes } from './scope-policy';
 import { ScopeRegistry } from './scope.registry';
@@ -25,7 +25,7 @@ export class AuthExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     request.authOutcome = exception.code;
     const error = exception.oauthError;
-    if (exception.code !== AuthErrorCode.SIGNING_KEYS_UNAVAILABLE) {
+    if (exception.challenges) {
       const scopes =
         challengedScopes(exception.details, this.config.scopeChallenge) ??
         (exception.code === AuthErrorCode.MISSING_TOKEN ? this.scopes.all() : undefined);
@@ -38,16 +38,14 @@ export class AuthExceptionFilter implements ExceptionFilter {
           resourceMetadata: this.resource.resourceMetadataUrl(request),
         }),
       );
-    } else {
+    } else if (exception.status === HttpStatus.SERVICE_UNAVAILABLE) {
       response.setHeader('Retry-After', '5');
     }
     sendError(host, exception.status, {
-      error:
-        error ??
-        (exception.code === AuthErrorCode.MISSING_TOKEN ? 'unauthorized' : 'temporarily_unavailable'),
+      error: exception.error,
       code: exception.code,
       message: exception.message,
-      hint: AUTH_HINTS[exception.code],
+      hint: exception.hint,
       ...exception.details.fields,
     });
   }

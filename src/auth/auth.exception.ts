@@ -1,5 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 
+import { ErrorTable, TableException } from '../common/error-table';
+
 export enum AuthErrorCode {
   MISSING_TOKEN = 'MISSING_TOKEN',
   ACCESS_TOKEN_IS_ENCRYPTED_JWE = 'ACCESS_TOKEN_IS_ENCRYPTED_JWE',
@@ -15,6 +17,7 @@ export enum AuthErrorCode {
   TOKEN_CLAIMS_INVALID = 'TOKEN_CLAIMS_INVALID',
   SIGNING_KEYS_UNAVAILABLE = 'SIGNING_KEYS_UNAVAILABLE',
   INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
+  ISSUER_METADATA_UNAVAILABLE = 'ISSUER_METADATA_UNAVAILABLE',
 }
 
 export interface AuthExceptionDetails {
@@ -26,70 +29,109 @@ export interface AuthExceptionDetails {
   heldScopes?: string[];
 }
 
-/** Every authentication or authorization failure; AuthExceptionFilter maps it to RFC 6750. */
-export class AuthException extends Error {
+/** Status, error and fix of each code (docs/troubleshooting.md explains each). */
+export const AUTH_ERRORS: ErrorTable<AuthErrorCode> = {
+  [AuthErrorCode.MISSING_TOKEN]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'unauthorized',
+    hint: 'Send "Authorization: Bearer <access token>". MCP clients discover the authorization server from resource_metadata in WWW-Authenticate.',
+  },
+  [AuthErrorCode.ACCESS_TOKEN_IS_ENCRYPTED_JWE]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The token is an encrypted JWE (5 segments): Auth0 issues one when no API audience was requested or API token encryption is on. Request the token with audience (or resource) = OAUTH_AUDIENCE, set the tenant default audience or enable the Resource Parameter Compatibility Profile, and turn off JWE encryption on the API.',
+  },
+  [AuthErrorCode.ACCESS_TOKEN_NOT_JWS]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The token is not a signed JWT (an opaque or malformed token). Request an access token for the API (audience = OAUTH_AUDIENCE) with RS256 signing; ID tokens and opaque tokens are not accepted here.',
+  },
+  [AuthErrorCode.TOKEN_EXPIRED]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The token has expired: refresh it or sign in again. If clocks drift, see OAUTH_CLOCK_TOLERANCE_S.',
+  },
+  [AuthErrorCode.TOKEN_NOT_YET_VALID]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The token is not valid yet (nbf/iat in the future): check the clocks of the issuer and the gateway, or raise OAUTH_CLOCK_TOLERANCE_S slightly.',
+  },
+  [AuthErrorCode.ISSUER_MISMATCH]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'OAUTH_ISSUER must equal the token\'s "iss" exactly; Auth0 issuers end with a slash: https://TENANT.REGION.auth0.com/ (or your custom domain).',
+  },
+  [AuthErrorCode.AUDIENCE_MISMATCH]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The token was issued for another API. Request it with audience (or resource) = OAUTH_AUDIENCE, or set OAUTH_AUDIENCE to your Auth0 API identifier.',
+  },
+  [AuthErrorCode.UNKNOWN_SIGNING_KEY]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'No key in the issuer\'s JWKS matches the token\'s "kid": the token comes from another tenant/issuer, or a key was revoked. Check OAUTH_ISSUER / OAUTH_JWKS_URI.',
+  },
+  [AuthErrorCode.BAD_SIGNATURE]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: "The signature does not verify with the issuer's key: the token was altered or signed by someone else.",
+  },
+  [AuthErrorCode.ALGORITHM_NOT_ALLOWED]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'Only the algorithms in OAUTH_ALGORITHMS (default RS256) are accepted. In Auth0 set the API\'s signing algorithm to RS256; HS256 and "none" are always refused.',
+  },
+  [AuthErrorCode.TOKEN_NO_SUB]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The token has no "sub" claim: use a user access token (authorization code flow), not a token without a subject.',
+  },
+  [AuthErrorCode.TOKEN_CLAIMS_INVALID]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The token lacks a required claim ("exp") or carries a malformed one ("scope", "permissions").',
+  },
+  [AuthErrorCode.SIGNING_KEYS_UNAVAILABLE]: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    error: 'temporarily_unavailable',
+    hint: "The gateway cannot reach the issuer's JWKS and has no cached key. Check network access to OAUTH_JWKS_URI; retry shortly.",
+  },
+  [AuthErrorCode.INSUFFICIENT_SCOPE]: {
+    status: HttpStatus.FORBIDDEN,
+    error: 'insufficient_scope',
+    hint: 'Re-authorize with the scopes listed in WWW-Authenticate. In Auth0, define these permissions on the API and let the client request them (RBAC users also need the permissions assigned).',
+  },
+  [AuthErrorCode.ISSUER_METADATA_UNAVAILABLE]: {
+    status: HttpStatus.BAD_GATEWAY,
+    error: 'bad_gateway',
+    hint: 'Check that OAUTH_ISSUER is reachable from the gateway; its discovery document is served from there.',
+  },
+};
+
+/**
+ * Every authentication or authorization failure; AuthExceptionFilter maps it to RFC 6750 (a challenge for 401
+ * and 403, whose `error` attribute is the table's error except for MISSING_TOKEN, RFC 6750 §3.1).
+ */
+export class AuthException extends TableException<AuthErrorCode> {
   constructor(
-    readonly code: AuthErrorCode,
+    code: AuthErrorCode,
     message: string,
     readonly details: AuthExceptionDetails = {},
   ) {
-    super(message);
+    super(code, message, AUTH_ERRORS);
     this.name = 'AuthException';
   }
 
-  get status(): number {
-    switch (this.code) {
-      case AuthErrorCode.INSUFFICIENT_SCOPE:
-        return HttpStatus.FORBIDDEN;
-      case AuthErrorCode.SIGNING_KEYS_UNAVAILABLE:
-        return HttpStatus.SERVICE_UNAVAILABLE;
-      default:
-        return HttpStatus.UNAUTHORIZED;
-    }
+  /** The RFC 6750 §3.1 error attribute; none when no token was sent, nor for answers without a challenge. */
+  get oauthError(): string | undefined {
+    if (this.code === AuthErrorCode.MISSING_TOKEN) return undefined;
+    return this.status === HttpStatus.UNAUTHORIZED || this.status === HttpStatus.FORBIDDEN
+      ? this.error
+      : undefined;
   }
 
-  /** The RFC 6750 §3.1 error code; none when no token was sent at all. */
-  get oauthError(): string | undefined {
-    switch (this.code) {
-      case AuthErrorCode.MISSING_TOKEN:
-      case AuthErrorCode.SIGNING_KEYS_UNAVAILABLE:
-        return undefined;
-      case AuthErrorCode.INSUFFICIENT_SCOPE:
-        return 'insufficient_scope';
-      default:
-        return 'invalid_token';
-    }
+  /** Whether the answer carries WWW-Authenticate (401 and 403 only). */
+  get challenges(): boolean {
+    return this.status === HttpStatus.UNAUTHORIZED || this.status === HttpStatus.FORBIDDEN;
   }
 }
-
-/** The fix for each code, from the troubleshooting guide (docs/troubleshooting.md). */
-export const AUTH_HINTS: Record<AuthErrorCode, string> = {
-  [AuthErrorCode.MISSING_TOKEN]:
-    'Send "Authorization: Bearer <access token>". MCP clients discover the authorization server from resource_metadata in WWW-Authenticate.',
-  [AuthErrorCode.ACCESS_TOKEN_IS_ENCRYPTED_JWE]:
-    'The token is an encrypted JWE (5 segments): Auth0 issues one when no API audience was requested or API token encryption is on. Request the token with audience (or resource) = OAUTH_AUDIENCE, set the tenant default audience or enable the Resource Parameter Compatibility Profile, and turn off JWE encryption on the API.',
-  [AuthErrorCode.ACCESS_TOKEN_NOT_JWS]:
-    'The token is not a signed JWT (an opaque or malformed token). Request an access token for the API (audience = OAUTH_AUDIENCE) with RS256 signing; ID tokens and opaque tokens are not accepted here.',
-  [AuthErrorCode.TOKEN_EXPIRED]:
-    'The token has expired: refresh it or sign in again. If clocks drift, see OAUTH_CLOCK_TOLERANCE_S.',
-  [AuthErrorCode.TOKEN_NOT_YET_VALID]:
-    'The token is not valid yet (nbf/iat in the future): check the clocks of the issuer and the gateway, or raise OAUTH_CLOCK_TOLERANCE_S slightly.',
-  [AuthErrorCode.ISSUER_MISMATCH]:
-    'OAUTH_ISSUER must equal the token\'s "iss" exactly; Auth0 issuers end with a slash: https://TENANT.REGION.auth0.com/ (or your custom domain).',
-  [AuthErrorCode.AUDIENCE_MISMATCH]:
-    'The token was issued for another API. Request it with audience (or resource) = OAUTH_AUDIENCE, or set OAUTH_AUDIENCE to your Auth0 API identifier.',
-  [AuthErrorCode.UNKNOWN_SIGNING_KEY]:
-    'No key in the issuer\'s JWKS matches the token\'s "kid": the token comes from another tenant/issuer, or a key was revoked. Check OAUTH_ISSUER / OAUTH_JWKS_URI.',
-  [AuthErrorCode.BAD_SIGNATURE]:
-    "The signature does not verify with the issuer's key: the token was altered or signed by someone else.",
-  [AuthErrorCode.ALGORITHM_NOT_ALLOWED]:
-    'Only the algorithms in OAUTH_ALGORITHMS (default RS256) are accepted. In Auth0 set the API\'s signing algorithm to RS256; HS256 and "none" are always refused.',
-  [AuthErrorCode.TOKEN_NO_SUB]:
-    'The token has no "sub" claim: use a user access token (authorization code flow), not a token without a subject.',
-  [AuthErrorCode.TOKEN_CLAIMS_INVALID]:
-    'The token lacks a required claim ("exp") or carries a malformed one ("scope", "permissions").',
-  [AuthErrorCode.SIGNING_KEYS_UNAVAILABLE]:
-    "The gateway cannot reach the issuer's JWKS and has no cached key. Check network access to OAUTH_JWKS_URI; retry shortly.",
-  [AuthErrorCode.INSUFFICIENT_SCOPE]:
-    'Re-authorize with the scopes listed in WWW-Authenticate. In Auth0, define these permissions on the API and let the client request them (RBAC users also need the permissions assigned).',
-};

@@ -1,7 +1,7 @@
-import { Controller, Get, Header, HttpException, HttpStatus, Req } from '@nestjs/common';
+import { Controller, Get, Header, Req } from '@nestjs/common';
 import type { Request } from 'express';
 
-import { requestIdOf } from '../common/request-context';
+import { AuthErrorCode, AuthException } from './auth.exception';
 import { Public } from './decorators/public.decorator';
 import { IssuerClient, IssuerMetadata } from './issuer.client';
 import {
@@ -29,18 +29,13 @@ export class ProtectedResourceController {
   /** The issuer's own metadata, for clients that look for it on the resource's origin. */
   @Get(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'])
   @Header('Cache-Control', 'public, max-age=300')
-  async authorizationServer(@Req() request: Request): Promise<IssuerMetadata> {
+  async authorizationServer(): Promise<IssuerMetadata> {
     try {
       return await this.issuer.metadata();
     } catch {
-      throw new HttpException(
-        {
-          code: 'ISSUER_METADATA_UNAVAILABLE',
-          message: "The authorization server's metadata could not be fetched",
-          hint: 'Check that OAUTH_ISSUER is reachable from the gateway; its discovery document is served from there.',
-          requestId: requestIdOf(request),
-        },
-        HttpStatus.BAD_GATEWAY,
+      throw new AuthException(
+        AuthErrorCode.ISSUER_METADATA_UNAVAILABLE,
+        "The authorization server's metadata could not be fetched",
       );
     }
   }

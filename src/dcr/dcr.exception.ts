@@ -1,12 +1,15 @@
 import { HttpStatus } from '@nestjs/common';
 
+import { ErrorTable, TableException } from '../common/error-table';
+
 export enum DcrErrorCode {
   WEBHOOK_NOT_CONFIGURED = 'WEBHOOK_NOT_CONFIGURED',
   WEBHOOK_SECRET_MISSING = 'WEBHOOK_SECRET_MISSING',
   WEBHOOK_SECRET_WRONG = 'WEBHOOK_SECRET_WRONG',
 }
 
-const ANSWERS: Record<DcrErrorCode, { status: number; error: string; hint: string }> = {
+/** Status, error and fix of each code (docs/troubleshooting.md explains each). */
+export const DCR_ERRORS: ErrorTable<DcrErrorCode> = {
   [DcrErrorCode.WEBHOOK_NOT_CONFIGURED]: {
     status: HttpStatus.SERVICE_UNAVAILABLE,
     error: 'webhook_not_configured',
@@ -25,24 +28,9 @@ const ANSWERS: Record<DcrErrorCode, { status: number; error: string; hint: strin
 };
 
 /** A refused log-webhook delivery; DcrExceptionFilter maps it to HTTP. */
-export class DcrException extends Error {
-  constructor(
-    readonly code: DcrErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class DcrException extends TableException<DcrErrorCode> {
+  constructor(code: DcrErrorCode, message: string) {
+    super(code, message, DCR_ERRORS);
     this.name = 'DcrException';
-  }
-
-  get status(): number {
-    return ANSWERS[this.code].status;
-  }
-
-  get error(): string {
-    return ANSWERS[this.code].error;
-  }
-
-  get hint(): string {
-    return ANSWERS[this.code].hint;
   }
 }

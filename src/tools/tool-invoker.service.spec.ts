@@ -3,6 +3,7 @@ import { BadRequestException, Logger } from '@nestjs/common';
 import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
 import type { ToolCatalog } from './tool-catalog.service';
 import type { ToolCallContext, ToolDefinition } from './tool-definition';
+import { TOOLS_ERRORS } from './tools.exception';
 import { ToolInvoker } from './tool-invoker.service';
 import { ToolsExceptionFilter } from './tools-exception.filter';
 import type { UpstreamClient } from './upstream.client';
@@ -59,6 +60,7 @@ describe('ToolInvoker with an in-process tool', () => {
       error: 'tool_failed',
       code: 'TOOL_FAILED',
       message: 'Tool "report" failed; quote the request id when reporting it',
+      hint: TOOLS_ERRORS.TOOL_FAILED.hint,
       tool: 'report',
       requestId: 'req-42',
     });

@@ -10,6 +10,7 @@ export class ToolsExceptionFilter implements ExceptionFilter {
       error: exception.error,
       code: exception.code,
       message: exception.message,
+      hint: exception.hint,
       tool: exception.tool,
       ...exception.fields,
     });
