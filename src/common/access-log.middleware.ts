@@ -1,30 +1,42 @@
-import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
 
+import { appConfig, LOG_LEVELS } from '../config/app.config';
 import type { GatewayRequest } from './request-context';
 
 /** One structured line per request: who, what, the auth outcome and the status. Never a token. */
 @Injectable()
 export class AccessLogMiddleware implements NestMiddleware {
   private readonly logger = new Logger('Access');
+  /** The line is logged at `log`; below that level nothing is timed, listened to or built. */
+  private readonly enabled: boolean;
+
+  constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
+    this.enabled = LOG_LEVELS.indexOf(config.logLevel) >= LOG_LEVELS.indexOf('log');
+  }
 
   use(req: Request, res: Response, next: NextFunction): void {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const request = req as GatewayRequest;
-      if (request.path.startsWith('/health')) return;
-      this.logger.log({
-        msg: 'request',
-        requestId: request.id,
-        method: request.method,
-        path: request.path,
-        status: res.statusCode,
-        durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-        sub: request.user?.sub,
-        clientId: request.user?.clientId,
-        auth: request.authOutcome ?? (request.user ? 'ok' : 'none'),
-      });
-    });
+    if (this.enabled) {
+      const started = performance.now();
+      res.once('finish', () => this.write(req as GatewayRequest, res, started));
+    }
     next();
+  }
+
+  private write(request: GatewayRequest, res: Response, started: number): void {
+    const path = request.path;
+    if (path.startsWith('/health')) return;
+    this.logger.log({
+      msg: 'request',
+      requestId: request.id,
+      method: request.method,
+      path,
+      status: res.statusCode,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      sub: request.user?.sub,
+      clientId: request.user?.clientId,
+      auth: request.authOutcome ?? (request.user ? 'ok' : 'none'),
+    });
   }
 }

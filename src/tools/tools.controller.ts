@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, Req, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -12,14 +12,13 @@ export class ToolsController {
 
   /** REST call of one tool. The backend's status and body pass through, 4xx included. */
   @Post(':name')
-  @HttpCode(200)
   async call(
     @Param('name') name: string,
     @Body() args: unknown,
     @CurrentUser() user: AuthenticatedUser,
     @Req() request: GatewayRequest,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<StreamableFile | { result: unknown }> {
+    @Res() response: Response,
+  ): Promise<void> {
     const controller = new AbortController();
     request.on('close', () => !response.writableFinished && controller.abort());
     const outcome = await this.invoker.invoke(name, args, {
@@ -27,11 +26,14 @@ export class ToolsController {
       requestId: requestIdOf(request),
       signal: controller.signal,
     });
-    if (outcome.kind === 'in-process') return { result: outcome.value ?? null };
-    response.status(outcome.response.status);
-    return new StreamableFile(outcome.response.body, {
-      type: outcome.response.contentType,
-      length: outcome.response.body.length,
-    });
+    // Written here rather than returned: Nest would answer a Buffer through a StreamableFile, a Readable
+    // piped into the response on every call, for the same status, headers and bytes. Errors thrown above
+    // still reach the exception filters.
+    if (outcome.kind === 'in-process') {
+      response.status(200).json({ result: outcome.value ?? null });
+      return;
+    }
+    const { status, contentType, body } = outcome.response;
+    response.writeHead(status, { 'content-type': contentType, 'content-length': body.length }).end(body);
   }
 }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'undici';
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { Agent } from 'undici';
 
 import { appConfig } from '../config/app.config';
 import { toolsConfig } from '../config/tools.config';
+import { DeadlineTimers } from '../common/deadline-timers';
 import { networkErrorReason } from '../common/decode';
 import { REQUEST_ID_HEADER } from '../common/request-context';
 import { signGatewayRequest } from './signature/gateway-signature';
@@ -25,17 +26,19 @@ export interface UpstreamResponse {
 export class UpstreamClient implements OnModuleDestroy {
   private readonly logger = new Logger(UpstreamClient.name);
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 128 });
-  private readonly secret: string;
+  private readonly deadlines = new DeadlineTimers();
+  private readonly targets = new Map<string, { origin: string; path: string }>();
+  private readonly secret: KeyObject;
 
   constructor(
     @Inject(toolsConfig.KEY) private readonly config: ConfigType<typeof toolsConfig>,
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
   ) {
     if (config.hmacSecret) {
-      this.secret = config.hmacSecret;
+      this.secret = createSecretKey(Buffer.from(config.hmacSecret, 'utf8'));
     } else {
       // Production refuses to start without a secret; elsewhere calls are signed with a throwaway one.
-      this.secret = randomBytes(32).toString('hex');
+      this.secret = createSecretKey(Buffer.from(randomBytes(32).toString('hex'), 'utf8'));
       if (!app.production)
         this.logger.warn('GATEWAY_HMAC_SECRET is not set: backends cannot verify the identity headers');
     }
@@ -50,27 +53,41 @@ export class UpstreamClient implements OnModuleDestroy {
     args: Record<string, unknown>,
     context: ToolCallContext,
   ): Promise<UpstreamResponse> {
-    const url = new URL(tool.upstreamUrl!);
+    const { origin, path } = this.target(tool.upstreamUrl!);
     const body = JSON.stringify(args);
     const timeoutMs = tool.timeoutMs ?? this.config.upstreamTimeoutMs;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = context.signal ? AbortSignal.any([deadline, context.signal]) : deadline;
-    const headers = {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      [REQUEST_ID_HEADER]: context.requestId,
-      ...signGatewayRequest({
-        secret: this.secret,
-        method: 'POST',
-        path: `${url.pathname}${url.search}`,
-        sub: context.user.sub,
-        scopes: context.user.scopes,
-        clientId: context.user.clientId,
-        body,
-      }),
-    };
+    // One controller for both ends of the call: the deadline and the caller going away.
+    const abort = new AbortController();
+    let timedOut = false;
+    const cancelDeadline = this.deadlines.schedule(timeoutMs, () => {
+      timedOut = true;
+      abort.abort();
+    });
+    const caller = context.signal;
+    const onCallerAbort = (): void => abort.abort();
+    if (caller?.aborted) abort.abort();
+    else caller?.addEventListener('abort', onCallerAbort, { once: true });
+    const headers = signGatewayRequest({
+      secret: this.secret,
+      method: 'POST',
+      path,
+      sub: context.user.sub,
+      scopes: context.user.scopes,
+      clientId: context.user.clientId,
+      body,
+    });
+    headers['content-type'] = 'application/json';
+    headers.accept = 'application/json';
+    headers[REQUEST_ID_HEADER] = context.requestId;
     try {
-      const response = await request(url, { method: 'POST', headers, body, signal, dispatcher: this.agent });
+      const response = await this.agent.request({
+        origin,
+        path,
+        method: 'POST',
+        headers,
+        body,
+        signal: abort.signal,
+      });
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of response.body) {
@@ -94,7 +111,7 @@ export class UpstreamClient implements OnModuleDestroy {
       };
     } catch (error) {
       if (error instanceof ToolsException) throw error;
-      if (deadline.aborted) {
+      if (timedOut) {
         throw new ToolsException(
           ToolsErrorCode.UPSTREAM_TIMEOUT,
           tool.name,
@@ -106,13 +123,27 @@ export class UpstreamClient implements OnModuleDestroy {
       }
       const reason = networkErrorReason(error);
       this.logger.warn(
-        `Backend of ${tool.name} at ${url.origin} unreachable: ${reason} (requestId=${context.requestId})`,
+        `Backend of ${tool.name} at ${origin} unreachable: ${reason} (requestId=${context.requestId})`,
       );
       throw new ToolsException(
         ToolsErrorCode.UPSTREAM_UNREACHABLE,
         tool.name,
         `The backend of "${tool.name}" is unreachable (${reason})`,
       );
+    } finally {
+      cancelDeadline();
+      caller?.removeEventListener('abort', onCallerAbort);
     }
+  }
+
+  /** The origin and path (with query) of a backend URL, parsed once per URL. */
+  private target(url: string): { origin: string; path: string } {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      this.targets.set(url, target);
+    }
+    return target;
   }
 }

@@ -1,6 +1,7 @@
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import {
   CallToolRequestSchema,
   CallToolResult,
@@ -37,6 +38,11 @@ export interface GatewayMcpTool extends Tool {
 @Injectable()
 export class McpService {
   private readonly logger = new Logger(McpService.name);
+  /**
+   * The SDK server builds a new Ajv (with all its keywords) unless it is given a validator; it only uses it
+   * for elicitation, which a stateless gateway never starts, so every per-request server shares this one.
+   */
+  private readonly jsonSchemaValidator = new AjvJsonSchemaValidator();
 
   constructor(
     private readonly catalog: ToolCatalog,
@@ -61,7 +67,10 @@ export class McpService {
 
   /** A low-level SDK server for one HTTP request (stateless Streamable HTTP), bound to its caller. */
   createServer(context: ToolCallContext): Server {
-    const server = new Server(MCP_SERVER_INFO, { capabilities: { tools: { listChanged: false } } });
+    const server = new Server(MCP_SERVER_INFO, {
+      capabilities: { tools: { listChanged: false } },
+      jsonSchemaValidator: this.jsonSchemaValidator,
+    });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.listTools(context.user) }));
     server.setRequestHandler(CallToolRequestSchema, (request) =>
       this.callTool(request.params.name, request.params.arguments, context),

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, KeyObject, timingSafeEqual } from 'node:crypto';
 
 /**
  * Identity headers the gateway adds to every forwarded call. The signature is
@@ -16,7 +16,8 @@ export const SIGNATURE_HEADERS = {
 } as const;
 
 export interface SignInput {
-  secret: string;
+  /** GATEWAY_HMAC_SECRET, or a KeyObject made from it once (createSecretKey) to skip re-importing it per call. */
+  secret: string | KeyObject;
   method: string;
   /** Path and query of the backend URL, e.g. /functions/search?x=1 */
   path: string;
@@ -92,7 +93,7 @@ export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
 }
 
 function mac(
-  secret: string,
+  secret: string | KeyObject,
   timestamp: string,
   method: string,
   path: string,
