@@ -1,9 +1,8 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, Type } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
 import { AuthModule } from './auth/auth.module';
 import { DebugTokenModule } from './auth/debug-token.controller';
-import { AccessLogMiddleware } from './common/access-log.middleware';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { GatewayConfigModule } from './config/config.module';
 import { GatewayConfig } from './config/gateway-config';
@@ -17,7 +16,7 @@ import { ToolsModule } from './tools/tools.module';
   // (AuthExceptionFilter, ToolsExceptionFilter) answer their own exceptions first.
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })
-export class AppModule implements NestModule {
+export class AppModule {
   /** The application built from one validated configuration, with the optional modules it asks for. */
   static register(config: GatewayConfig, extra: DynamicModule[] = []): DynamicModule {
     const optional: Type[] = [
@@ -36,10 +35,5 @@ export class AppModule implements NestModule {
         ...extra,
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    // Request ids are assigned earlier, in createGateway, so that body-parser errors carry one too.
-    consumer.apply(AccessLogMiddleware).forRoutes('*path');
   }
 }

@@ -1,28 +1,29 @@
-import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
-import { appConfig, LOG_LEVELS } from '../config/app.config';
+import { LOG_LEVELS, LogLevelName } from '../config/app.config';
 import type { GatewayRequest } from './request-context';
 
-/** One structured line per request: who, what, the auth outcome and the status. Never a token. */
-@Injectable()
+/**
+ * One structured line per request: who, what, the auth outcome and the status. Never a token.
+ * createGateway mounts `use` as plain Express middleware.
+ */
 export class AccessLogMiddleware implements NestMiddleware {
   private readonly logger = new Logger('Access');
   /** The line is logged at `log`; below that level nothing is timed, listened to or built. */
   private readonly enabled: boolean;
 
-  constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
-    this.enabled = LOG_LEVELS.indexOf(config.logLevel) >= LOG_LEVELS.indexOf('log');
+  constructor(logLevel: LogLevelName) {
+    this.enabled = LOG_LEVELS.indexOf(logLevel) >= LOG_LEVELS.indexOf('log');
   }
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  readonly use = (req: Request, res: Response, next: NextFunction): void => {
     if (this.enabled) {
       const started = performance.now();
       res.once('finish', () => this.write(req as GatewayRequest, res, started));
     }
     next();
-  }
+  };
 
   private write(request: GatewayRequest, res: Response, started: number): void {
     const path = request.path;

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { json, text } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 const BODY_PARSER_MESSAGES: Record<number, string> = {
@@ -6,6 +7,39 @@ const BODY_PARSER_MESSAGES: Record<number, string> = {
   [HttpStatus.BAD_REQUEST]: 'Request body is not valid JSON',
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'Unsupported request body encoding or charset',
 };
+
+export interface BodyParserOptions {
+  /** MAX_BODY_BYTES: larger bodies are refused with 413 before they are read to the end. */
+  limit: number;
+  /** Paths (and what lies under them) whose body is read as raw text whatever the content type. */
+  rawTextPaths: readonly string[];
+}
+
+/**
+ * The request body parsers as one middleware: each request gets the one parser its path and content type
+ * call for, instead of passing through a router layer and a content-type check per parser.
+ * - under `rawTextPaths`: the raw text, whatever the content type (Auth0 log streams send a JSON array,
+ *   JSON lines or one object, and the webhook parses them itself);
+ * - elsewhere `application/json` and `application/*+json` as JSON, `application/x-ndjson` and
+ *   `text/plain` as text; any other body is left unread.
+ * Every parser is bounded by `limit` and answers its errors with fixed text (safeBodyParser).
+ */
+export function bodyParsers({ limit, rawTextPaths }: BodyParserOptions): RequestHandler {
+  const rawText = safeBodyParser(text({ type: () => true, limit }));
+  const jsonBody = safeBodyParser(json({ limit, type: ['application/json', 'application/*+json'] }));
+  const textBody = safeBodyParser(text({ limit, type: ['application/x-ndjson', 'text/plain'] }));
+  // Matched like Express mount paths: case-insensitive, the path itself or anything below it.
+  const prefixes = rawTextPaths.map((path) => path.toLowerCase());
+  const rawTextPath = (path: string): boolean => {
+    const lower = path.toLowerCase();
+    return prefixes.some((prefix) => lower === prefix || lower.startsWith(`${prefix}/`));
+  };
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (rawTextPath(req.path)) return rawText(req, res, next);
+    // A JSON body leaves the request read to the end, so the text parser then passes it on untouched.
+    jsonBody(req, res, (error?: unknown) => (error === undefined ? textBody(req, res, next) : next(error)));
+  };
+}
 
 /**
  * Wraps a body-parser so that its errors become HTTP exceptions with fixed text. Otherwise Nest turns a
