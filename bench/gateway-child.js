@@ -10,7 +10,9 @@ const { answerProbes } = require('./probes');
 async function main() {
   const port = Number(process.env.PORT);
   if (!Number.isInteger(port) || port <= 0) throw new Error('gateway-child: PORT must be set by the parent');
-  const { createGateway } = require(path.join(__dirname, '..', 'dist', 'gateway'));
+  // BENCH_GATEWAY_DIST: another build of the gateway (e.g. a worktree of an earlier commit) to compare with.
+  const dist = process.env.BENCH_GATEWAY_DIST || path.join(__dirname, '..', 'dist');
+  const { createGateway } = require(path.join(dist, 'gateway'));
   const app = await createGateway({ env: process.env, json: true });
   await app.listen(port, '127.0.0.1');
   answerProbes();

@@ -6,7 +6,7 @@
 // each round), and reports the median of the per-round ratios with their spread. Raw req/s are printed
 // for context only. Every target is 127.0.0.1; every loop is bounded in request count and in time.
 
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -55,8 +55,19 @@ function scenarioSetting() {
   return ids;
 }
 
+/** BENCH_COMPARE_DIST: the dist/ of another build, measured in S0 beside this one ("compare-*"). */
+function compareDistSetting() {
+  const raw = process.env.BENCH_COMPARE_DIST;
+  if (raw === undefined || raw === '') return undefined;
+  const dist = path.resolve(raw);
+  if (!existsSync(path.join(dist, 'gateway.js')))
+    throw new Error(`BENCH_COMPARE_DIST: no gateway.js in ${dist}`);
+  return dist;
+}
+
 const SETTINGS = {
   scenarios: scenarioSetting(),
+  compareDist: compareDistSetting(),
   concurrency: intSetting('BENCH_CONCURRENCY', 32, 1, 128),
   requestsPerRound: intSetting('BENCH_REQUESTS', 4000, 100, 20000),
   measuredRounds: intSetting('BENCH_ROUNDS', 9, 1, 15),
@@ -355,7 +366,7 @@ async function main() {
   const backend = await startChild('echo backend', 'echo-child.js', {});
   const common = { issuer, backendOrigin: backend.origin, logLevel: SETTINGS.gatewayLogLevel };
   const needsBaselines = wanted('S0') || wanted('S4');
-  const [cached, uncached, rssGateway, raw, nestExpress, naive] = await Promise.all([
+  const [cached, uncached, rssGateway, raw, nestExpress, naive, compared] = await Promise.all([
     wanted('S0') || wanted('S1') || wanted('S2') || wanted('S3') || wanted('S4')
       ? startGateway('gateway', { ...common, env: { TOKEN_CACHE_MAX: '10000' } })
       : undefined,
@@ -372,8 +383,15 @@ async function main() {
     wanted('S0') ? startBaseline('raw', common) : undefined,
     needsBaselines ? startBaseline('nest-express', common) : undefined,
     wanted('S0') ? startBaseline('naive', common) : undefined,
+    wanted('S0') && SETTINGS.compareDist
+      ? startGateway('gateway (compared build)', {
+          ...common,
+          env: { TOKEN_CACHE_MAX: '10000' },
+          dist: SETTINGS.compareDist,
+        })
+      : undefined,
   ]);
-  const started = [backend, cached, uncached, rssGateway, raw, nestExpress, naive].filter(Boolean);
+  const started = [backend, cached, uncached, rssGateway, raw, nestExpress, naive, compared].filter(Boolean);
   console.error(started.map((s) => `${s.label} ${s.origin} (pid ${s.pid})`).join('; '));
 
   const scenarios = [];
@@ -390,6 +408,9 @@ async function main() {
           naive: toolCall(naive, bearer),
           'gateway-rest': toolCall(cached, bearer),
           'gateway-mcp': mcpToolCall(cached, bearer),
+          ...(compared
+            ? { 'compare-rest': toolCall(compared, bearer), 'compare-mcp': mcpToolCall(compared, bearer) }
+            : {}),
         },
         rows: [
           ratio('gateway REST vs raw node:http forwarder', 'gateway-rest', 'raw'),
@@ -401,6 +422,12 @@ async function main() {
           ratio('gateway REST vs bare Nest + Express', 'gateway-rest', 'nest-express', 'cpuUsPerRequest'),
           ratio('gateway REST vs naive passport-jwt stack', 'gateway-rest', 'naive', 'cpuUsPerRequest'),
           ratio('gateway MCP tools/call vs gateway REST', 'gateway-mcp', 'gateway-rest', 'cpuUsPerRequest'),
+          ...(compared
+            ? ['rps', 'cpuUsPerRequest'].flatMap((metric) => [
+                ratio('gateway REST vs the compared build', 'gateway-rest', 'compare-rest', metric),
+                ratio('gateway MCP vs the compared build', 'gateway-mcp', 'compare-mcp', metric),
+              ])
+            : []),
         ],
       }),
     );

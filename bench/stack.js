@@ -124,7 +124,7 @@ function toolsFile() {
  * A gateway with the bench's configuration: the echo tool forwarded to `backendOrigin`, LOG_LEVEL
  * `logLevel` (the production default `log` writes one access line per request; stdout is discarded).
  */
-async function startGateway(label, { issuer, backendOrigin, logLevel, env = {}, execArgv }) {
+async function startGateway(label, { issuer, backendOrigin, logLevel, env = {}, execArgv, dist }) {
   const port = await freePort();
   return startChild(
     label,
@@ -140,6 +140,7 @@ async function startGateway(label, { issuer, backendOrigin, logLevel, env = {}, 
       GATEWAY_HMAC_SECRET: HMAC_SECRET,
       TOOLS_FILE: toolsFile(),
       DEBUG_TOKEN_ENABLED: 'true',
+      ...(dist ? { BENCH_GATEWAY_DIST: dist } : {}),
       ...env,
     },
     { execArgv, quiet: true },
