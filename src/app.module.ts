@@ -8,7 +8,7 @@ import { GatewayConfigModule } from './config/config.module';
 import { GatewayConfig } from './config/gateway-config';
 import { DcrModule } from './dcr/dcr.module';
 import { HealthModule } from './health/health.module';
-import { ExampleToolsModule } from './tools/examples/example-tools.module';
+import { toolModules } from './tools/tool-modules';
 import { ToolsModule } from './tools/tools.module';
 
 @Module({
@@ -21,7 +21,7 @@ export class AppModule {
   static register(config: GatewayConfig, extra: DynamicModule[] = []): DynamicModule {
     const optional: Type[] = [
       ...(config.features.debugToken ? [DebugTokenModule] : []),
-      ...(config.features.exampleTools ? [ExampleToolsModule] : []),
+      ...toolModules(config),
     ];
     return {
       module: AppModule,

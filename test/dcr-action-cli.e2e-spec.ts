@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm';
 
-import { runActionCli } from '../src/dcr/cli/auth0-action.cli';
+import { runActionCli } from '../src/auth0-cli/auth0-action.cli';
 import { runCli } from './support/auth0-cli';
 
 const AUDIENCE = 'https://gateway.example.com/mcp';

@@ -1,6 +1,7 @@
 import { ALL_MANAGEMENT_SCOPES, Auth0ManagementStub } from './support/auth0-management-stub';
 import { deliverLogs, loginRecord, WEBHOOK_SECRET } from './support/auth0-log-delivery';
-import { runDoctorCli } from '../src/dcr/cli/auth0-doctor.cli';
+import { runActionCli } from '../src/auth0-cli/auth0-action.cli';
+import { runDoctorCli } from '../src/auth0-cli/auth0-doctor.cli';
 import { runCli } from './support/auth0-cli';
 import {
   AUDIENCE,
@@ -230,5 +231,22 @@ describe('auth0 doctor', () => {
     expect(run.stderr).toContain('DCR_MODE must be one of auto, strict, permissive');
     expect(run.stderr).toContain('MGMT_CLIENT_ID, MGMT_CLIENT_SECRET are missing');
     expect(run.stderr).toContain("MGMT_DOMAIN must be the tenant's bare host name");
+  });
+
+  it('reads only the Management API: never the issuer’s discovery or keys, never the client list (no reconciliation)', async () => {
+    const tenant = await startTenant('strict');
+    try {
+      // The tenant is the issuer too, and reconciliation is on: a CLI that booted the gateway would call both.
+      const env = { ...dcrGatewayEnv(tenant), DCR_RECONCILE_INTERVAL_S: '300', PUBLIC_URL: gateway.url };
+      await runCli(env, (io) => runDoctorCli(io));
+      await runCli(env, (io) => runActionCli([], io));
+
+      expect(tenant.count('GET', /^\/\.well-known\//)).toBe(0);
+      expect(tenant.count('GET', /^\/api\/v2\/clients/)).toBe(0);
+      expect(tenant.count('GET', /^\/api\/v2\/tenants\/settings$/)).toBe(1);
+      expect(tenant.count('GET', /^\/api\/v2\/log-streams$/)).toBe(1);
+    } finally {
+      await tenant.stop();
+    }
   });
 });

@@ -10,14 +10,14 @@ import { IssuerHttpClient } from './issuer-http.client';
 import { IssuerClient } from './issuer.client';
 import { ProtectedResourceController } from './protected-resource.controller';
 import { ProtectedResourceService } from './protected-resource.service';
-import { ScopeRegistry } from './scope.registry';
+import { ScopeRegistryModule } from './scope-registry.module';
 import { SigningKeysHealthIndicator } from './signing-keys.health';
 import { SigningKeyStore } from './signing-key.store';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 @Module({
-  imports: [PassportModule, TerminusModule],
+  imports: [PassportModule, TerminusModule, ScopeRegistryModule],
   controllers: [ProtectedResourceController],
   providers: [
     IssuerHttpClient,
@@ -25,7 +25,6 @@ import { VerifiedTokenCache } from './verified-token.cache';
     SigningKeyStore,
     VerifiedTokenCache,
     JwtStrategy,
-    ScopeRegistry,
     ProtectedResourceService,
     SigningKeysHealthIndicator,
     // Order matters: authentication first, then scopes.
@@ -34,7 +33,7 @@ import { VerifiedTokenCache } from './verified-token.cache';
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
   ],
   exports: [
-    ScopeRegistry,
+    ScopeRegistryModule,
     ProtectedResourceService,
     SigningKeysHealthIndicator,
     SigningKeyStore,

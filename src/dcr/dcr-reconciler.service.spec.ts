@@ -1,10 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { HttpAdapterHost } from '@nestjs/core';
 
 import type { RawEnv } from '../config/env.util';
 import { chatgptClient, dcrRuntime, DcrRuntime } from '../testing/dcr.fixtures';
-import { DcrReconciler } from './dcr-reconciler.service';
-import type { ManagementClient } from './management.client';
 
 const drain = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -135,43 +132,17 @@ describe('DcrReconciler', () => {
       expect(listed()).toBe(3);
     });
 
-    it.each<[string, (d: DcrRuntime) => DcrReconciler]>([
-      [
-        'DCR_RECONCILE_INTERVAL_S is 0',
-        () => {
-          start({ DCR_RECONCILE_INTERVAL_S: '0' });
-          return dcr.reconciler;
-        },
-      ],
-      [
-        'MGMT_* is not configured',
-        (d) => {
-          d.management.configured = false;
-          return d.reconciler;
-        },
-      ],
-      [
-        'there is no HTTP server (an auth0:* CLI)',
-        (d) =>
-          new DcrReconciler(
-            d.config,
-            d.management as unknown as ManagementClient,
-            d.target,
-            d.tenant,
-            d.queue,
-            d.status,
-            {} as HttpAdapterHost,
-          ),
-      ],
-    ])('never runs when %s', async (_name, build) => {
-      const reconciler = build(dcr);
+    it.each<[string, (d: DcrRuntime) => void]>([
+      ['DCR_RECONCILE_INTERVAL_S is 0', () => start({ DCR_RECONCILE_INTERVAL_S: '0' })],
+      ['MGMT_* is not configured', (d) => (d.management.configured = false)],
+    ])('never runs when %s', async (_name, arrange) => {
+      arrange(dcr);
 
-      reconciler.onApplicationBootstrap();
+      dcr.reconciler.onApplicationBootstrap();
       await jest.advanceTimersByTimeAsync(3_600_000);
 
       expect(dcr.management.calls).toEqual([]);
       expect(jest.getTimerCount()).toBe(0);
-      reconciler.onModuleDestroy();
     });
   });
 });

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { HttpAdapterHost } from '@nestjs/core';
 
 import { dcrConfig } from '../config/dcr.config';
 import { checkAllowList, isPrepared } from './client-policy';
@@ -31,13 +30,10 @@ export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly tenant: TenantFacts,
     private readonly queue: PreparationQueue,
     private readonly status: DcrStatus,
-    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   onApplicationBootstrap(): void {
-    // Only a serving gateway reconciles; the auth0:* CLIs build the same modules without an HTTP server.
-    if (!this.management.configured || !this.adapterHost.httpAdapter || this.config.reconcileIntervalMs === 0)
-      return;
+    if (!this.management.configured || this.config.reconcileIntervalMs === 0) return;
     void this.run();
     this.timer = setInterval(() => void this.run(), this.config.reconcileIntervalMs);
     this.timer.unref();

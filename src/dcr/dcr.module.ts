@@ -11,31 +11,26 @@ import { DcrExceptionFilter } from './dcr-exception.filter';
 import { DcrHealthIndicator } from './dcr-health.indicator';
 import { DcrReconciler } from './dcr-reconciler.service';
 import { DcrStatus } from './dcr-status';
-import { DcrTarget } from './dcr-target';
 import { LogWebhookController } from './log-webhook.controller';
-import { ManagementClient } from './management.client';
+import { ManagementModule } from './management.module';
 import { PreparationQueue } from './preparation.queue';
-import { TenantDoctor } from './tenant-doctor.service';
 import { TenantFacts } from './tenant-facts';
 import { WebhookSecretGuard } from './webhook-secret.guard';
 
 @Module({
-  imports: [TerminusModule, AuthModule],
+  imports: [TerminusModule, AuthModule, ManagementModule],
   controllers: [LogWebhookController],
   providers: [
-    ManagementClient,
-    DcrTarget,
     TenantFacts,
     ClientPreparationService,
     PreparationQueue,
     DcrReconciler,
     DcrStatus,
     DcrHealthIndicator,
-    TenantDoctor,
     WebhookSecretGuard,
     { provide: APP_FILTER, useClass: DcrExceptionFilter },
   ],
-  exports: [DcrHealthIndicator, TenantDoctor, DcrTarget, ManagementClient],
+  exports: [DcrHealthIndicator],
 })
 export class DcrModule implements OnModuleInit {
   private readonly logger = new Logger(DcrModule.name);

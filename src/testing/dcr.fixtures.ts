@@ -1,5 +1,3 @@
-import type { HttpAdapterHost } from '@nestjs/core';
-
 import { ScopeRegistry } from '../auth/scope.registry';
 import { buildDcrConfig, DcrConfig } from '../config/dcr.config';
 import type { RawEnv } from '../config/env.util';
@@ -56,7 +54,6 @@ export function dcrRuntime(env: RawEnv = {}): DcrRuntime {
   const tenant = new TenantFacts(config, real, target, status);
   const preparation = new ClientPreparationService(config, real, target, tenant);
   const queue = new PreparationQueue(config, preparation, status);
-  const serving = { httpAdapter: {} } as HttpAdapterHost;
-  const reconciler = new DcrReconciler(config, real, target, tenant, queue, status, serving);
+  const reconciler = new DcrReconciler(config, real, target, tenant, queue, status);
   return { config, management, status, target, tenant, preparation, queue, reconciler };
 }

@@ -1,25 +1,24 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 
 import { AuthModule } from '../auth/auth.module';
 import { McpController } from './mcp/mcp.controller';
 import { McpService } from './mcp/mcp.service';
-import { ToolCatalog } from './tool-catalog.service';
+import { ToolCatalogModule } from './tool-catalog.module';
 import { ToolInvoker } from './tool-invoker.service';
 import { ToolsController } from './tools.controller';
 import { ToolsExceptionFilter } from './tools-exception.filter';
 import { UpstreamClient } from './upstream.client';
 
 @Module({
-  imports: [AuthModule, DiscoveryModule],
+  imports: [AuthModule, ToolCatalogModule],
   controllers: [ToolsController, McpController],
   providers: [
-    ToolCatalog,
     ToolInvoker,
     UpstreamClient,
     McpService,
     { provide: APP_FILTER, useClass: ToolsExceptionFilter },
   ],
-  exports: [ToolCatalog, ToolInvoker, UpstreamClient],
+  exports: [ToolCatalogModule, ToolInvoker, UpstreamClient],
 })
 export class ToolsModule {}

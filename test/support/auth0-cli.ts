@@ -1,4 +1,4 @@
-import type { CliIo } from '../../src/dcr/cli/cli-context';
+import type { CliIo } from '../../src/auth0-cli/cli-context';
 
 export interface CliRun {
   code: number;

@@ -3,10 +3,10 @@ import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
-import { AppModule } from '../../app.module';
-import { readEnvironment } from '../../config/env-file';
-import { RawEnv } from '../../config/env.util';
-import { loadGatewayConfig } from '../../config/gateway-config';
+import { readEnvironment } from '../config/env-file';
+import { RawEnv } from '../config/env.util';
+import { loadGatewayConfig } from '../config/gateway-config';
+import { Auth0CliModule } from './auth0-cli.module';
 
 /** Where a CLI reads its configuration and writes its output (tests pass their own). */
 export interface CliIo {
@@ -20,17 +20,17 @@ export function cliIo(io: Partial<CliIo> = {}): CliIo {
 }
 
 /**
- * Builds the gateway's modules without an HTTP server (so no webhook and no reconciler), runs `work` and
- * closes them. A configuration error prints its list of problems (never a stack). Returns the exit code.
+ * Validates the configuration as the gateway does, builds Auth0CliModule from it, runs `work` and closes
+ * it. A configuration error prints its list of problems (never a stack). Returns the exit code.
  */
-export async function withGatewayContext(
+export async function withCliContext(
   io: CliIo,
   work: (app: INestApplicationContext) => Promise<number>,
 ): Promise<number> {
   let app: INestApplicationContext | undefined;
   try {
     const config = loadGatewayConfig(io.env);
-    app = await NestFactory.createApplicationContext(AppModule.register(config), {
+    app = await NestFactory.createApplicationContext(Auth0CliModule.register(config), {
       logger: false,
       abortOnError: false,
     });

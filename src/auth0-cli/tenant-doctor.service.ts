@@ -4,11 +4,11 @@ import type { Management } from 'auth0';
 
 import { appConfig } from '../config/app.config';
 import { dcrConfig } from '../config/dcr.config';
-import { DcrTarget } from './dcr-target';
-import { ManagementApiError, ManagementClient } from './management.client';
-import type { Auth0LogStream, Auth0TenantSettings } from './management.types';
-import { LOG_WEBHOOK_ROUTES } from './log-webhook.controller';
-import { secretsEqual, WEBHOOK_SECRET_HEADER } from './webhook-secret';
+import { DcrTarget } from '../dcr/dcr-target';
+import { LOG_WEBHOOK_ROUTES } from '../dcr/log-webhook.controller';
+import { ManagementApiError, ManagementClient } from '../dcr/management.client';
+import type { Auth0LogStream, Auth0TenantSettings } from '../dcr/management.types';
+import { secretsEqual, WEBHOOK_SECRET_HEADER } from '../dcr/webhook-secret';
 
 /** Management API scopes the gateway uses to prepare clients. */
 export const PREPARATION_SCOPES = [

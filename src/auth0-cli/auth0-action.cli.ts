@@ -3,17 +3,17 @@ import * as path from 'node:path';
 
 import { ConfigType } from '@nestjs/config';
 
-import { appConfig } from '../../config/app.config';
-import { DcrTarget } from '../dcr-target';
+import { appConfig } from '../config/app.config';
+import { DcrTarget } from '../dcr/dcr-target';
+import { CliIo, cliIo, withCliContext } from './cli-context';
 import {
   DOCS_EXAMPLE_SETTINGS,
   generatePostLoginAction,
   generatePostLoginActionDoc,
   PostLoginActionSettings,
-} from '../post-login-action.generator';
-import { CliIo, cliIo, withGatewayContext } from './cli-context';
+} from './post-login-action.generator';
 
-export const DOCS_DIR = path.resolve(__dirname, '../../../docs/auth0');
+export const DOCS_DIR = path.resolve(__dirname, '../../docs/auth0');
 export const ACTION_DOC_FILES = { js: 'chatgpt-post-login-action.js', md: 'chatgpt-post-login-action.md' };
 
 /**
@@ -28,7 +28,7 @@ export async function runActionCli(args: string[], options: Partial<CliIo> = {})
     out(`wrote ${ACTION_DOC_FILES.js} and ${ACTION_DOC_FILES.md} in ${DOCS_DIR}`);
     return 0;
   }
-  return withGatewayContext(io, async (app) => {
+  return withCliContext(io, async (app) => {
     const target = app.get(DcrTarget);
     if (!target.audience) {
       err('error: OAUTH_AUDIENCE is not set; the Action needs the API identifier of the gateway');
