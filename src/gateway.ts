@@ -30,7 +30,7 @@ export interface GatewayOptions {
 export async function createGateway(options: GatewayOptions): Promise<NestExpressApplication> {
   const gatewayConfig = options.config ?? loadGatewayConfig(options.env ?? {});
   const config = gatewayConfig.app;
-  const logger = new ConsoleLogger({
+  const logger = new GatewayLogger({
     json: options.json ?? true,
     logLevels: levelsFrom(config.logLevel),
   });
@@ -68,6 +68,19 @@ export async function createGateway(options: GatewayOptions): Promise<NestExpres
   }
   await app.init();
   return app;
+}
+
+/**
+ * Nest logs a start-up error before rethrowing it (abortOnError: false): ExceptionHandler with its stack,
+ * NestApplication when listen fails. The caller reports the thrown error once, so those lines would repeat it.
+ */
+class GatewayLogger extends ConsoleLogger {
+  override error(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1);
+    if (context === 'ExceptionHandler') return;
+    if (context === 'NestApplication' && String(message).startsWith('Error: listen ')) return;
+    super.error(message, ...optionalParams);
+  }
 }
 
 function levelsFrom(level: LogLevelName): LogLevel[] {

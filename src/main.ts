@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 import { Logger } from '@nestjs/common';
 
+import { explainPortInUse } from './common/port-in-use';
 import { appConfig, AppConfig } from './config/app.config';
 import { readEnvironment } from './config/env-file';
 import { localModeRequested, localModeSettings, withDefaults } from './config/local.config';
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
     modules: local ? [local.module] : [],
   });
   const config = app.get<AppConfig>(appConfig.KEY);
-  await (local ? app.listen(config.port, '127.0.0.1') : app.listen(config.port));
+  await explainPortInUse('PORT', config.port, () =>
+    local ? app.listen(config.port, '127.0.0.1') : app.listen(config.port),
+  );
   logger.log(`connector-gateway listening on port ${config.port}; public URL ${config.publicUrl}`);
   local?.announce();
 

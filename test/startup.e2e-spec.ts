@@ -1,9 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
+import { Injectable, Module } from '@nestjs/common';
+
+import { createGateway } from '../src/gateway';
 import { freePort } from './support/gateway-harness';
+import { TestIssuer } from './support/test-issuer';
+import { writeToolsFile } from './support/tools-file';
 
 const MAIN = path.resolve(__dirname, '../dist/main.js');
 
@@ -24,6 +30,21 @@ function runGateway(env: Record<string, string>): {
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
+}
+
+function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+/** Holds a loopback port, as another process would. */
+async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    release: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function waitFor(
@@ -102,5 +123,101 @@ describe('start-up (the built gateway, as npm start runs it)', () => {
     }
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('Stopped');
+  });
+  describe('a start-up failure that is not a configuration error prints its problem once, without a stack', () => {
+    const badCatalog = (): string =>
+      writeToolsFile([
+        { name: 'no_scopes', description: 'A tool without scopes', upstream: 'http://127.0.0.1:9/x' },
+      ]);
+    const problem = 'TOOLS_FILE tool #1 "no_scopes": "scopes" must be a list of scope names';
+
+    function expectReportedOnce(output: string, text: string): void {
+      expect(output).toContain('connector-gateway failed to start');
+      expect(occurrences(output, text)).toBe(1);
+      expect(output).not.toMatch(/\n\s+at /);
+      expect(output).not.toContain('ExceptionHandler');
+    }
+
+    it('an invalid tool catalog in production (JSON logs)', async () => {
+      const run = runGateway({
+        NODE_ENV: 'production',
+        PORT: String(await freePort()),
+        PUBLIC_URL: 'https://gateway.example.org',
+        OAUTH_ISSUER: 'https://tenant.us.auth0.com/',
+        OAUTH_AUDIENCE: 'https://gateway.example.org/mcp',
+        GATEWAY_HMAC_SECRET: 'a7f3c9e1b5d2f8a4c6e0b9d3f7a1c5e8b2d6f0a4c8e3b7d1f5a9c2e6b0d4f8a3',
+        TOOLS_FILE: badCatalog(),
+      });
+      expect(await run.exited).toBe(1);
+      expectReportedOnce(run.output(), problem);
+    });
+
+    it('an invalid tool catalog in local mode, before the development issuer starts', async () => {
+      const run = runGateway({
+        PORT: String(await freePort()),
+        DEV_ISSUER_PORT: String(await freePort()),
+        DEMO_BACKEND_PORT: String(await freePort()),
+        TOOLS_FILE: badCatalog(),
+      });
+      expect(await run.exited).toBe(1);
+      expectReportedOnce(run.output(), problem);
+      expect(run.output()).not.toContain('LOCAL MODE');
+    });
+
+    it.each(['PORT', 'DEV_ISSUER_PORT', 'DEMO_BACKEND_PORT'])(
+      'a port that is taken names the variable that chooses it (%s)',
+      async (variable) => {
+        const taken = await holdPort();
+        try {
+          const env: Record<string, string> = {
+            PORT: String(await freePort()),
+            DEV_ISSUER_PORT: String(await freePort()),
+            DEMO_BACKEND_PORT: String(await freePort()),
+            [variable]: String(taken.port),
+          };
+          const run = runGateway(env);
+          expect(await run.exited).toBe(1);
+          expectReportedOnce(run.output(), 'EADDRINUSE');
+          expect(run.output()).toContain(
+            `Port ${taken.port} is in use: stop the process that holds it or set ${variable} to a free port.`,
+          );
+        } finally {
+          await taken.release();
+        }
+      },
+    );
+
+    it('an error while Nest builds the modules is thrown to the caller and not logged with its stack', async () => {
+      @Injectable()
+      class BrokenTool {
+        constructor() {
+          throw new Error('BrokenTool cannot be built');
+        }
+      }
+      @Module({ providers: [BrokenTool] })
+      class BrokenToolsModule {}
+      const issuer = await new TestIssuer().start();
+      const written: string[] = [];
+      const capture = (chunk: string | Uint8Array): boolean => (written.push(String(chunk)), true);
+      const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+      try {
+        const error = await createGateway({
+          env: {
+            OAUTH_ISSUER: issuer.issuer,
+            OAUTH_AUDIENCE: 'https://gateway.example.org/mcp',
+            LOG_LEVEL: 'warn',
+          },
+          modules: [{ module: BrokenToolsModule }],
+        }).catch((e: unknown) => e);
+
+        expect(error).toEqual(new Error('BrokenTool cannot be built'));
+      } finally {
+        stdout.mockRestore();
+        stderr.mockRestore();
+        await issuer.stop();
+      }
+      expect(written.join('')).not.toContain('BrokenTool cannot be built');
+    });
   });
 });

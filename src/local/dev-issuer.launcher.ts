@@ -55,7 +55,8 @@ export async function launchDevIssuer(options: DevIssuerOptions): Promise<DevIss
 
   const stderr = collectStderr(child);
   try {
-    const ready = await waitForReady(child, stderr);
+    const ready = await waitForReady(child, stderr.beforeReady);
+    stderr.markReady();
     return { issuer: ready.issuer, jwksUri: ready.jwks_uri, port: ready.port, stop: () => stop(child) };
   } catch (err) {
     await stop(child);
@@ -63,16 +64,18 @@ export async function launchDevIssuer(options: DevIssuerOptions): Promise<DevIss
   }
 }
 
-function collectStderr(child: ChildProcess): string[] {
-  const recent: string[] = [];
+function collectStderr(child: ChildProcess): { beforeReady: string[]; markReady(): void } {
+  const beforeReady: string[] = [];
+  let ready = false;
   createInterface({ input: child.stderr! }).on('line', (line) => {
-    recent.push(line);
-    if (recent.length > STDERR_LINES_KEPT) recent.shift();
     // oidc-provider's own notices are about dev-only choices made on purpose (memory adapter, runtime).
-    if (line.startsWith('oidc-provider ')) logger.debug(line);
-    else logger.warn(line);
+    if (line.startsWith('oidc-provider ')) return logger.debug(line);
+    if (ready) return logger.warn(line);
+    // Until the ready line, what it says belongs to the start-up error, which the caller reports once.
+    beforeReady.push(line);
+    if (beforeReady.length > STDERR_LINES_KEPT) beforeReady.shift();
   });
-  return recent;
+  return { beforeReady, markReady: () => void (ready = true) };
 }
 
 function waitForReady(child: ChildProcess, stderr: string[]): Promise<ReadyLine> {

@@ -1,6 +1,7 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 
 import { AuthModule } from '../auth/auth.module';
+import { explainPortInUse } from '../common/port-in-use';
 import { ScopeRegistry } from '../auth/scope.registry';
 import { RawEnv } from '../config/env.util';
 import { DEMO_TOOLS_FILE, generateLocalSecret, LocalModeSettings } from '../config/local.config';
@@ -71,12 +72,16 @@ export class LocalModeModule implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.issuer = await launchDevIssuer({
-      port: this.run.issuerPort,
-      audience: this.run.audience,
-      scopes: this.scopes.all(),
-    });
-    this.backend = await startDemoBackend(this.run.secret, this.run.backendPort);
+    this.issuer = await explainPortInUse('DEV_ISSUER_PORT', this.run.issuerPort, () =>
+      launchDevIssuer({
+        port: this.run.issuerPort,
+        audience: this.run.audience,
+        scopes: this.scopes.all(),
+      }),
+    );
+    this.backend = await explainPortInUse('DEMO_BACKEND_PORT', this.run.backendPort, () =>
+      startDemoBackend(this.run.secret, this.run.backendPort),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
