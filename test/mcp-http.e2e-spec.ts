@@ -1,6 +1,8 @@
 import { TestGateway } from './support/gateway-harness';
 import {
   McpStand,
+  MODERN_VERSION,
+  modernRequest,
   rawMcp,
   signIn,
   STAND_TOOLS,
@@ -126,7 +128,89 @@ describe('MCP endpoint over raw HTTP', () => {
     });
   });
 
-  describe('protocol', () => {
+  describe('protocol 2026-07-28', () => {
+    it('answers server/discover with the supported versions, capabilities and server identity', async () => {
+      const answer = await rawMcp(stand.mcpUrl, { token: wideToken, ...modernRequest('server/discover') });
+
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(answer.body).toMatchObject({
+        id: 1,
+        result: {
+          resultType: 'complete',
+          supportedVersions: [MODERN_VERSION],
+          capabilities: { tools: {} },
+          _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'connector-gateway' } },
+        },
+      });
+    });
+
+    it('serves tools/list and tools/call without initialize, each request carrying its version', async () => {
+      const list = await rawMcp(stand.mcpUrl, { token: wideToken, ...modernRequest('tools/list') });
+      const echo = await rawMcp(stand.mcpUrl, {
+        token: wideToken,
+        ...modernRequest('tools/call', { name: 'echo', arguments: { message: 'modern' } }),
+      });
+
+      expect(list.body).toMatchObject({
+        result: { resultType: 'complete', ttlMs: expect.any(Number), cacheScope: expect.any(String) },
+      });
+      const tools = (list.body as { result: { tools: Array<{ name: string }> } }).result.tools;
+      expect(tools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
+      expect(echo.body).toMatchObject({ result: { structuredContent: { echo: 'modern', sub: 'alice' } } });
+    });
+
+    it('refuses a request whose Mcp-Name header disagrees with its body (400, -32020 HeaderMismatch)', async () => {
+      const before = stand.backend.calls.length;
+      const request = modernRequest('tools/call', { name: 'echo', arguments: { message: 'x' } });
+
+      const answer = await rawMcp(stand.mcpUrl, {
+        token: wideToken,
+        body: request.body,
+        headers: { ...request.headers, 'mcp-name': 'create_note' },
+      });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ id: 1, error: { code: -32020 } });
+      expect(stand.backend.calls).toHaveLength(before);
+    });
+
+    it('answers a version it does not serve with 400 UnsupportedProtocolVersion (-32022) listing the supported ones', async () => {
+      const answer = await rawMcp(stand.mcpUrl, {
+        token: wideToken,
+        ...modernRequest('tools/list', {}, '2099-01-01'),
+      });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        error: {
+          code: -32022,
+          data: { supported: expect.arrayContaining([MODERN_VERSION]), requested: '2099-01-01' },
+        },
+      });
+    });
+
+    it('answers ping, removed in 2026-07-28, with 404 and -32601', async () => {
+      const answer = await rawMcp(stand.mcpUrl, { token: wideToken, ...modernRequest('ping') });
+
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatchObject({ error: { code: -32601 } });
+    });
+  });
+
+  describe('protocol 2025-11-25 and earlier (initialize)', () => {
+    it.each(['2025-11-25', '2025-06-18', '2025-03-26'])(
+      'negotiates %s and answers application/json',
+      async (version) => {
+        const answer = await rawMcp(stand.mcpUrl, { token: wideToken, body: initialize(version) });
+
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(answer.headers.get('mcp-session-id')).toBeNull();
+        expect(answer.body).toMatchObject({ result: { protocolVersion: version } });
+      },
+    );
+
     it('negotiates the protocol version: a supported one is kept, an unknown one gets the latest', async () => {
       const kept = await rawMcp(stand.mcpUrl, { token: wideToken, body: initialize('2025-06-18') });
       const latest = await rawMcp(stand.mcpUrl, { token: wideToken, body: initialize('2030-01-01') });
@@ -194,9 +278,10 @@ describe('MCP endpoint over raw HTTP', () => {
         'a client that does not accept SSE too (the transport requires both)',
         'application/json',
         'application/json',
-        '{}',
+        '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
         406,
       ],
+      ['a JSON body that is no JSON-RPC message', 'application/json', BOTH, '{}', 400],
       ['a text/plain body', 'text/plain', BOTH, 'hello', 415],
       ['a body no parser reads', 'application/octet-stream', BOTH, 'hello', 415],
       ['an empty JSON body', 'application/json', BOTH, undefined, 400],

@@ -1,19 +1,19 @@
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
-import { runDemoClient } from '../src/local/demo-client';
 import { NOTES_OUTPUT } from './support/mcp-backend';
-import { McpStand, signIn, SignedInClient, STAND_TOOLS, startMcpStand } from './support/mcp-stand';
+import { McpStand, STAND_TOOLS, startMcpStand } from './support/mcp-stand';
+import { Sdk1Client, signInSdk1, withReauthorizationSdk1 } from './support/sdk1-client';
 
 describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth flow', () => {
   let stand: McpStand;
-  let alice: SignedInClient;
+  let alice: Sdk1Client;
   let resourceMetadata: string;
 
   beforeAll(async () => {
     // SDK 1.x re-authorizes with exactly the challenged scopes: the legacy challenge keeps its others.
     stand = await startMcpStand({ SCOPE_CHALLENGE: 'held-and-required' });
-    alice = await signIn(stand);
+    alice = await signInSdk1(stand.mcpUrl);
     resourceMetadata = `${stand.gateway.url}/.well-known/oauth-protected-resource`;
   });
 
@@ -23,7 +23,7 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
   });
 
   async function call(
-    client: SignedInClient,
+    client: Sdk1Client,
     name: string,
     args: Record<string, unknown>,
   ): Promise<CallToolResult> {
@@ -38,7 +38,7 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
         registration_endpoint: string;
         token_endpoint: string;
       };
-      const fresh = await signIn(stand, { loginHint: 'carol' });
+      const fresh = await signInSdk1(stand.mcpUrl, { loginHint: 'carol' });
 
       const steps = fresh.exchanges.map(({ method, url, status }) => `${method} ${url.href} ${status}`);
       expect(steps.slice(0, 7)).toEqual([
@@ -103,7 +103,7 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
 
   describe('tools/list', () => {
     it('lists only what a narrow token may call, each with its input schema and Apps SDK securitySchemes', async () => {
-      const narrow = await signIn(stand, { consentTo: ['tools:read'] });
+      const narrow = await signInSdk1(stand.mcpUrl, { consentTo: ['tools:read'] });
       expect(narrow.provider.grantedScopes()).toEqual(['tools:read']);
 
       const { tools: narrowTools } = await narrow.client.listTools();
@@ -175,7 +175,7 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
 
   describe('step-up authorization', () => {
     it('answers a call lacking a scope with HTTP 403; the SDK re-authorizes with the announced scopes and the retried call succeeds', async () => {
-      const bob = await signIn(stand, { loginHint: 'bob', consentTo: ['tools:read'] });
+      const bob = await signInSdk1(stand.mcpUrl, { loginHint: 'bob', consentTo: ['tools:read'] });
       bob.provider.consentTo = undefined;
       bob.exchanges.length = 0;
       const search = (): Promise<CallToolResult> => call(bob, 'search_notes', { query: 'scopes' });
@@ -196,13 +196,18 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
       });
       expect(stand.backend.calls.filter((backendCall) => backendCall.sub === 'bob')).toEqual([]);
 
-      await bob.transport.finishAuth(bob.provider.takeAuthorizationCode());
+      await bob.transport.finishAuth(bob.provider.takeAuthorizationResponse().get('code')!);
       const result = await search();
 
       expect(bob.provider.grantedScopes().sort()).toEqual(['notes:read', 'tools:read']);
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toEqual({ notes: [expect.objectContaining({ title: 'Scopes' })] });
       expect(stand.backend.calls.at(-1)).toMatchObject({ path: '/search_notes', sub: 'bob' });
+
+      // The earlier scope survived the step-up: echo (tools:read) needs no new authorization.
+      const authorizations = bob.provider.authorizations.length;
+      expect((await call(bob, 'echo', { message: 'still here' })).isError).toBeFalsy();
+      expect(bob.provider.authorizations).toHaveLength(authorizations);
       await bob.client.close();
     });
   });
@@ -279,34 +284,25 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
       );
     });
   });
+});
 
-  describe('npm run demo:client', () => {
-    it('prints every step, from the 401 to a call that needed a step-up', async () => {
-      const lines: string[] = [];
+describe('MCP SDK 1.x against the default per-operation challenge (SCOPE_CHALLENGE=operation)', () => {
+  let stand: McpStand;
 
-      await runDemoClient(stand.mcpUrl, (line) => lines.push(line));
+  beforeAll(async () => (stand = await startMcpStand()));
+  afterAll(async () => await stand?.stop());
 
-      const output = lines.join('\n');
-      const expected = [
-        /POST .*\/mcp → 401, WWW-Authenticate: Bearer scope=/,
-        /protected-resource metadata GET .* → 200: resource http:\/\/127\.0\.0\.1:\d+\/mcp/,
-        /authorization-server metadata GET .* → 200/,
-        /dynamic client registration POST .* → 201: client_id \S+/,
-        /PKCE \(S256\) authorization, followed headlessly: .*consented to "tools:read"/,
-        /token POST .* → 200: Bearer access token, scope "tools:read"/,
-        /initialize → connector-gateway .*, protocol 2025-11-25/,
-        /tools\/list → echo \[tools:read\], maintenance_report/,
-        /tools\/call echo → result: .*Hello from the MCP SDK client/,
-        /POST .*\/mcp → 403, WWW-Authenticate: Bearer error="insufficient_scope".* scope="tools:read notes:read"/,
-        /tools\/call search_notes → result: .*notes/,
-      ];
-      let from = 0;
-      for (const pattern of expected) {
-        const index = lines.findIndex((line, at) => at >= from && pattern.test(line));
-        expect({ pattern: pattern.source, found: index >= 0, output }).toMatchObject({ found: true });
-        from = index + 1;
-      }
-      expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
-    });
+  it('trades its scopes for the challenged one on a step-up: why SCOPE_CHALLENGE=held-and-required exists', async () => {
+    const dave = await signInSdk1(stand.mcpUrl, { loginHint: 'dave', consentTo: ['tools:read'] });
+    dave.provider.consentTo = undefined;
+
+    const result = await withReauthorizationSdk1(dave, () =>
+      dave.client.callTool({ name: 'search_notes', arguments: { query: 'scopes' } }),
+    );
+
+    expect(result.isError).toBeFalsy();
+    expect(dave.provider.authorizations.at(-1)).toMatchObject({ requestedScopes: ['notes:read'] });
+    expect(dave.provider.grantedScopes()).toEqual(['notes:read']);
+    await dave.client.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 
 import {
   connectWithOAuth,
@@ -74,7 +74,7 @@ export async function runDemoClient(mcpUrl: URL, print: (line: string) => void):
   const connection = await connectWithOAuth(mcpUrl, provider, tracingFetch(onExchange));
   const server = connection.client.getServerVersion();
   say(
-    `initialize → ${server?.name} ${server?.version}, protocol ${connection.transport.protocolVersion ?? '?'}`,
+    `server/discover → ${server?.name} ${server?.version}, protocol ${connection.client.getNegotiatedProtocolVersion() ?? '?'}`,
   );
 
   const { tools } = await connection.client.listTools();

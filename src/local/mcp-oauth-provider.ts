@@ -1,23 +1,23 @@
 import { randomBytes } from 'node:crypto';
 
 import {
-  OAuthClientProvider,
-  OAuthDiscoveryState,
-  UnauthorizedError,
-} from '@modelcontextprotocol/sdk/client/auth.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type {
+  Client,
+  FetchLike,
   OAuthClientInformationMixed,
   OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
   OAuthTokens,
-} from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+} from '@modelcontextprotocol/client';
 
 import { authorizeHeadlessly } from './headless-authorize';
 
 export const DEFAULT_REDIRECT_URL = 'http://127.0.0.1:8976/oauth/callback';
-const CLIENT_INFO = { name: 'connector-gateway-demo-client', version: '0.1.0' };
+export const CLIENT_INFO = { name: 'connector-gateway-demo-client', version: '0.1.0' };
+/** The revision the demo client speaks: 2026-07-28 (server/discover, per-request _meta), nothing older. */
+export const PROTOCOL_VERSION = '2026-07-28';
 
 export interface AuthorizationStep {
   requestedScopes: string[];
@@ -36,12 +36,14 @@ export interface HeadlessOAuthClientOptions {
 }
 
 /**
- * An in-memory OAuthClientProvider for the MCP SDK client that follows the authorization redirect
- * headlessly, which only the development issuer allows (it logs in and consents without a form).
+ * An in-memory OAuthClientProvider for the MCP SDK client (2.x; structurally also SDK 1.x's) that
+ * follows the authorization redirect headlessly, which only the development issuer allows (it logs in
+ * and consents without a form).
  *
  * It registers without the refresh_token grant on purpose: SDK 1.32 answers a 403 insufficient_scope
  * by refreshing first when it holds a refresh token, a refresh cannot widen the scope (RFC 6749 §6),
- * and the step-up then ends in "403 after trying upscoping" (typescript-sdk#2255).
+ * and the step-up then ends in "403 after trying upscoping" (typescript-sdk#2255). SDK 2.x skips the
+ * refresh when the step-up widens the scope.
  */
 export class HeadlessOAuthClientProvider implements OAuthClientProvider {
   /**
@@ -54,7 +56,7 @@ export class HeadlessOAuthClientProvider implements OAuthClientProvider {
   private discovery?: OAuthDiscoveryState;
   private saved?: OAuthTokens;
   private verifier?: string;
-  private code?: string;
+  private callback?: URLSearchParams;
 
   constructor(private readonly options: HeadlessOAuthClientOptions = {}) {
     this.consentTo = options.consentTo;
@@ -138,15 +140,16 @@ export class HeadlessOAuthClientProvider implements OAuthClientProvider {
     if (callback.searchParams.get('state') !== url.searchParams.get('state')) {
       throw new Error('The authorization response carries another state than the request (possible CSRF)');
     }
-    this.code = callback.searchParams.get('code') ?? undefined;
+    this.callback = callback.searchParams;
   }
 
-  /** The code of the authorization just completed; handed out once. */
-  takeAuthorizationCode(): string {
-    const code = this.code;
-    this.code = undefined;
-    if (!code) throw new Error('No authorization code: the SDK did not start an authorization');
-    return code;
+  /** The query of the authorization response just received (`code`, `state`, `iss`); handed out once. */
+  takeAuthorizationResponse(): URLSearchParams {
+    const callback = this.callback;
+    this.callback = undefined;
+    if (!callback?.get('code'))
+      throw new Error('No authorization code: the SDK did not start an authorization');
+    return callback;
   }
 }
 
@@ -156,9 +159,10 @@ export interface McpConnection {
 }
 
 /**
- * Connects the SDK client; when the first request gets the 401 challenge, the SDK runs discovery,
- * registration and the authorization request, and this completes it the way the SDK expects from an
- * app: finishAuth with the code, then connect again.
+ * Connects the SDK client on protocol 2026-07-28; when the first request (`server/discover`) gets the
+ * 401 challenge, the SDK runs discovery, registration and the authorization request, and this completes
+ * it the way the SDK expects from an app: finishAuth with the authorization response (its `iss` is
+ * checked, RFC 9207), then connect again on a fresh transport.
  */
 export async function connectWithOAuth(
   url: URL,
@@ -166,7 +170,7 @@ export async function connectWithOAuth(
   fetch?: FetchLike,
 ): Promise<McpConnection> {
   const connect = async (transport: StreamableHTTPClientTransport): Promise<McpConnection> => {
-    const client = new Client(CLIENT_INFO);
+    const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: { pin: PROTOCOL_VERSION } } });
     await client.connect(transport);
     return { client, transport };
   };
@@ -175,15 +179,16 @@ export async function connectWithOAuth(
     return await connect(first);
   } catch (error) {
     if (!(error instanceof UnauthorizedError)) throw error;
-    await first.finishAuth(provider.takeAuthorizationCode());
+    await first.finishAuth(provider.takeAuthorizationResponse());
   }
   return connect(new StreamableHTTPClientTransport(url, { authProvider: provider, fetch }));
 }
 
 /**
  * Runs one MCP call. When it needed a new authorization (a 403 insufficient_scope step-up: the SDK
- * re-authorizes with the scopes the challenge names, then throws UnauthorizedError because an
- * interactive authorization cannot finish inside the call), completes it and retries once.
+ * re-authorizes with the union of its earlier and the challenged scopes, SEP-2350, then throws
+ * UnauthorizedError because an interactive authorization cannot finish inside the call), completes it
+ * and retries once.
  */
 export async function withReauthorization<T>(
   connection: McpConnection,
@@ -195,7 +200,7 @@ export async function withReauthorization<T>(
   } catch (error) {
     if (!(error instanceof UnauthorizedError)) throw error;
   }
-  await connection.transport.finishAuth(provider.takeAuthorizationCode());
+  await connection.transport.finishAuth(provider.takeAuthorizationResponse());
   return call();
 }
 

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 
 import { AuthModule } from '../auth/auth.module';
 import { McpController } from './mcp/mcp.controller';
+import { McpEndpoint } from './mcp/mcp-endpoint';
 import { McpService } from './mcp/mcp.service';
 import { ToolCatalogModule } from './tool-catalog.module';
 import { ToolInvoker } from './tool-invoker.service';
@@ -17,6 +18,7 @@ import { UpstreamClient } from './upstream.client';
     ToolInvoker,
     UpstreamClient,
     McpService,
+    McpEndpoint,
     { provide: APP_FILTER, useClass: ToolsExceptionFilter },
   ],
   exports: [ToolCatalogModule, ToolInvoker, UpstreamClient],

@@ -84,10 +84,15 @@ export async function startVariant(stand: McpStand, overrides: Record<string, st
   });
 }
 
+/** An HTTP exchange with its response body, read before the SDK consumes it. */
+export interface RecordedExchange extends HttpExchange {
+  body: Promise<string>;
+}
+
 export interface SignedInClient extends McpConnection {
   provider: HeadlessOAuthClientProvider;
   /** Every HTTP exchange of the SDK client (MCP, discovery, registration, token), in order. */
-  exchanges: HttpExchange[];
+  exchanges: RecordedExchange[];
   accessToken(): string;
 }
 
@@ -97,11 +102,11 @@ export async function signIn(
   options: HeadlessOAuthClientOptions = {},
 ): Promise<SignedInClient> {
   const provider = new HeadlessOAuthClientProvider({ loginHint: 'alice', ...options });
-  const exchanges: HttpExchange[] = [];
+  const exchanges: RecordedExchange[] = [];
   const connection = await connectWithOAuth(
     stand.mcpUrl,
     provider,
-    tracingFetch((exchange) => void exchanges.push(exchange)),
+    tracingFetch((exchange) => void exchanges.push({ ...exchange, body: exchange.response.clone().text() })),
   );
   return { ...connection, provider, exchanges, accessToken: () => provider.tokens()!.access_token };
 }
@@ -115,9 +120,9 @@ export interface RawAnswer {
 /** One Streamable HTTP request without the SDK, to see exactly what goes over the wire. */
 export async function rawMcp(
   url: URL | string,
-  init: { method?: string; token?: string; body?: unknown } = {},
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<RawAnswer> {
-  const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
+  const headers: Record<string, string> = { accept: 'application/json, text/event-stream', ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(url, {
@@ -139,4 +144,25 @@ export function toolCall(
   id: number = 1,
 ): Record<string, unknown> {
   return { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } };
+}
+
+export const MODERN_VERSION = '2026-07-28';
+
+/**
+ * A 2026-07-28 request as the specification writes it: the version, client info and capabilities in
+ * `_meta`, mirrored in the `MCP-Protocol-Version`, `Mcp-Method` and (for tools/call) `Mcp-Name` headers.
+ */
+export function modernRequest(
+  method: string,
+  params: Record<string, unknown> = {},
+  version = MODERN_VERSION,
+): { body: Record<string, unknown>; headers: Record<string, string> } {
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': version,
+    'io.modelcontextprotocol/clientInfo': { name: 'raw-http', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  const headers: Record<string, string> = { 'mcp-protocol-version': version, 'mcp-method': method };
+  if (typeof params.name === 'string') headers['mcp-name'] = params.name;
+  return { body: { jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: meta } }, headers };
 }

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 import type { ToolDefinition } from '../tool-definition';
 import type { ToolOutcome } from '../tool-invoker.service';
@@ -86,8 +86,8 @@ describe('failureResult', () => {
       ),
     );
 
-    expect(error).toBeInstanceOf(McpError);
-    expect(error).toMatchObject({ code: ErrorCode.InvalidParams });
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error).toMatchObject({ code: ProtocolErrorCode.InvalidParams });
   });
 
   it('makes invalid arguments a tool error carrying the violations', () => {

@@ -1,4 +1,4 @@
-import { CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResult, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 import { toErrorResponse } from '../../common/all-exceptions.filter';
 import { parseJsonObject } from '../../common/decode';
@@ -39,7 +39,7 @@ export function toolResult(outcome: ToolOutcome, requestId: string): CallToolRes
 export function failureResult(error: unknown, tool: string, requestId: string): CallToolResult {
   if (error instanceof ToolsException) {
     if (error.code === ToolsErrorCode.UNKNOWN_TOOL)
-      throw new McpError(ErrorCode.InvalidParams, error.message);
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
     return errorResult(error.message, requestId, {
       error: error.error,
       code: error.code,

@@ -10,22 +10,25 @@ import {
   Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Response } from 'express';
 
 import type { AuthenticatedUser } from '../../auth/authenticated-user';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { MCP_PATH } from '../../auth/protected-resource.service';
 import { GatewayRequest, requestIdOf } from '../../common/request-context';
+import { McpEndpoint } from './mcp-endpoint';
 import { McpService } from './mcp.service';
 
 /**
- * MCP over Streamable HTTP, stateless: each POST gets a fresh SDK server and transport, so any
- * replica can answer any request. Behind the global JwtAuthGuard like every route.
+ * MCP over Streamable HTTP, stateless: each POST gets a fresh SDK server, so any replica can answer any
+ * request. Behind the global JwtAuthGuard like every route.
  */
 @Controller()
 export class McpController {
-  constructor(private readonly mcp: McpService) {}
+  constructor(
+    private readonly mcp: McpService,
+    private readonly endpoint: McpEndpoint,
+  ) {}
 
   @Post(MCP_PATH)
   async post(
@@ -43,19 +46,11 @@ export class McpController {
     // Throws before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.
     this.mcp.authorizeToolCalls(request.body, context);
 
-    const server = this.mcp.createServer(context);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
     response.on('close', () => {
       if (!response.writableFinished) abort.abort();
-      void transport.close();
-      void server.close();
     });
-    await server.connect(transport);
-    // @Res() only to hand over: the SDK transport writes the MCP answer (status, headers, JSON-RPC body) itself.
-    await transport.handleRequest(request, response, request.body);
+    // @Res() only to hand over: the SDK writes the MCP answer (status, headers, JSON-RPC body) itself.
+    await this.endpoint.serve(request, response, context);
   }
 
   /** Streamable HTTP §GET: a stateless server offers no server-to-client stream. */

@@ -1,13 +1,7 @@
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
-import {
-  CallToolRequestSchema,
-  CallToolResult,
-  ListToolsRequestSchema,
-  Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResult, Server, Tool } from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 
 import type { AuthenticatedUser } from '../../auth/authenticated-user';
 import { missingScopes } from '../../auth/scope-policy';
@@ -71,8 +65,8 @@ export class McpService {
       capabilities: { tools: { listChanged: false } },
       jsonSchemaValidator: this.jsonSchemaValidator,
     });
-    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.listTools(context.user) }));
-    server.setRequestHandler(CallToolRequestSchema, (request) =>
+    server.setRequestHandler('tools/list', () => ({ tools: this.listTools(context.user) }));
+    server.setRequestHandler('tools/call', (request) =>
       this.callTool(request.params.name, request.params.arguments, context),
     );
     return server;

@@ -1,0 +1,67 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  McpHandlerRequestOptions,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
+import type { Response } from 'express';
+
+import type { GatewayRequest } from '../../common/request-context';
+import type { ToolCallContext } from '../tool-definition';
+import { McpService } from './mcp.service';
+
+/**
+ * MCP Streamable HTTP for every protocol revision the SDK serves, statelessly: 2026-07-28 (per-request
+ * `_meta`, `server/discover`, `Mcp-Method`/`Mcp-Name` checks) through the SDK's handler, and the
+ * initialize-based 2025-11-25 / 2025-06-18 / 2025-03-26 (and 2024-11-05) through one transport per POST.
+ * Each exchange gets a fresh SDK server bound to its caller, so any replica answers any request.
+ */
+@Injectable()
+export class McpEndpoint implements OnModuleDestroy {
+  private readonly logger = new Logger(McpEndpoint.name);
+  /** The caller of the exchange in progress; the SDK builds its server inside `serve`'s async scope. */
+  private readonly callers = new AsyncLocalStorage<ToolCallContext>();
+  private readonly modern = createMcpHandler(() => this.mcp.createServer(this.caller()), {
+    legacy: 'reject',
+    onerror: (error) => this.logger.warn(`MCP request refused: ${error.message}`),
+  });
+  private readonly node = toNodeHandler({ fetch: (request, options) => this.route(request, options) });
+
+  constructor(private readonly mcp: McpService) {}
+
+  /** Answers one POST (the body already parsed and size-bounded by the gateway) for `context`'s caller. */
+  serve(request: GatewayRequest, response: Response, context: ToolCallContext): Promise<void> {
+    return this.callers.run(context, () => this.node(request, response, request.body));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.modern.close();
+  }
+
+  private async route(request: Request, options?: McpHandlerRequestOptions): Promise<globalThis.Response> {
+    if (!(await isLegacyRequest(request, options?.parsedBody))) return this.modern.fetch(request, options);
+    // The 2025 revisions answer application/json (not a one-event SSE stream), as this gateway always has.
+    const server = this.mcp.createServer(this.caller());
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request, options);
+    } finally {
+      void server.close();
+    }
+  }
+
+  private caller(): ToolCallContext {
+    const context = this.callers.getStore();
+    // Only serve() reaches the SDK, so a missing caller is a wiring error, never an anonymous call.
+    if (!context) throw new Error('MCP server requested outside McpEndpoint.serve');
+    return context;
+  }
+}
