@@ -8,7 +8,7 @@ import { GatewayConfigModule } from './config/config.module';
 import { GatewayConfig } from './config/gateway-config';
 import { DcrModule } from './dcr/dcr.module';
 import { HealthModule } from './health/health.module';
-import { toolModules } from './tools/tool-modules';
+import { InProcessToolsModule } from './tools/in-process-tools';
 import { ToolsModule } from './tools/tools.module';
 
 @Module({
@@ -19,10 +19,7 @@ import { ToolsModule } from './tools/tools.module';
 export class AppModule {
   /** The application built from one validated configuration, with the optional modules it asks for. */
   static register(config: GatewayConfig, extra: DynamicModule[] = []): DynamicModule {
-    const optional: Type[] = [
-      ...(config.features.debugToken ? [DebugTokenModule] : []),
-      ...toolModules(config),
-    ];
+    const optional: Type[] = config.features.debugToken ? [DebugTokenModule] : [];
     return {
       module: AppModule,
       imports: [
@@ -31,6 +28,7 @@ export class AppModule {
         ToolsModule,
         DcrModule,
         HealthModule,
+        InProcessToolsModule.register(config.features),
         ...optional,
         ...extra,
       ],

@@ -1,5 +1,5 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 
@@ -10,6 +10,7 @@ import { IssuerHttpClient } from './issuer-http.client';
 import { IssuerClient } from './issuer.client';
 import { ProtectedResourceController } from './protected-resource.controller';
 import { ProtectedResourceService } from './protected-resource.service';
+import { RouteScopesCheck } from './route-scopes.check';
 import { ScopeRegistryModule } from './scope-registry.module';
 import { SigningKeysHealthIndicator } from './signing-keys.health';
 import { SigningKeyStore } from './signing-key.store';
@@ -17,7 +18,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 @Module({
-  imports: [PassportModule, TerminusModule, ScopeRegistryModule],
+  imports: [PassportModule, TerminusModule, DiscoveryModule, ScopeRegistryModule],
   controllers: [ProtectedResourceController],
   providers: [
     IssuerHttpClient,
@@ -26,6 +27,7 @@ import { VerifiedTokenCache } from './verified-token.cache';
     VerifiedTokenCache,
     JwtStrategy,
     ProtectedResourceService,
+    RouteScopesCheck,
     SigningKeysHealthIndicator,
     // Order matters: authentication first, then scopes.
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -3,6 +3,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { AuthModule } from './auth.module';
 import type { AuthenticatedUser } from './authenticated-user';
 import { CurrentUser } from './decorators/current-user.decorator';
+import { NoRouteScopes } from './decorators/no-route-scopes.decorator';
 
 export interface DebugTokenView {
   sub: string;
@@ -15,6 +16,7 @@ export interface DebugTokenView {
 }
 
 /** Shows the claims the gateway sees. Mounted only when DEBUG_TOKEN_ENABLED (see AppModule.register). */
+@NoRouteScopes('it shows any caller the claims of their own token')
 @Controller('debug-token')
 export class DebugTokenController {
   @Get()

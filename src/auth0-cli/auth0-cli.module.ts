@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GatewayConfigModule } from '../config/config.module';
 import { GatewayConfig } from '../config/gateway-config';
 import { ManagementModule } from '../dcr/management.module';
-import { toolModules } from '../tools/tool-modules';
+import { InProcessToolsModule } from '../tools/in-process-tools';
 import { ToolCatalogModule } from '../tools/tool-catalog.module';
 import { TenantDoctor } from './tenant-doctor.service';
 
@@ -21,7 +21,7 @@ export class Auth0CliModule {
         GatewayConfigModule.forRoot(config),
         ToolCatalogModule,
         ManagementModule,
-        ...toolModules(config),
+        InProcessToolsModule.register(config.features),
       ],
       providers: [TenantDoctor],
     };

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 
 import { RequireScopes } from '../auth/decorators/require-scopes.decorator';
@@ -7,6 +7,7 @@ import { ScopeRegistry } from '../auth/scope.registry';
 import { buildToolsConfig } from '../config/tools.config';
 import { testAuthConfig } from '../testing/config.fixtures';
 import { thrownBy } from '../testing/errors';
+import { CatalogError } from './catalog-loader';
 import { ToolCatalog } from './tool-catalog.service';
 import { Tool } from './tool.decorator';
 import { ToolsErrorCode, ToolsException } from './tools.exception';
@@ -58,17 +59,12 @@ class ReportTool {
 /** The catalog as Nest would build it, with MailTool among the application's providers. */
 function catalogWith(...providers: object[]): { catalog: ToolCatalog; scopes: ScopeRegistry } {
   const wrappers = providers.map(
-    (instance) => ({ instance, isDependencyTreeStatic: () => true }) as InstanceWrapper,
+    (instance) =>
+      ({ instance, metatype: instance.constructor, isDependencyTreeStatic: () => true }) as InstanceWrapper,
   );
   const discovery = { getProviders: () => wrappers, getControllers: () => [] } as unknown as DiscoveryService;
   const scopes = new ScopeRegistry(testAuthConfig());
-  const catalog = new ToolCatalog(
-    buildToolsConfig({}),
-    discovery,
-    new MetadataScanner(),
-    new Reflector(),
-    scopes,
-  );
+  const catalog = new ToolCatalog(buildToolsConfig({}), discovery, scopes);
   catalog.onModuleInit();
   return { catalog, scopes };
 }
@@ -105,6 +101,23 @@ describe('ToolCatalog', () => {
     expect(await handler({ to: 'ada@example.com' }, { user: {} as never, requestId: 'r1' })).toEqual({
       sent: 'ada@example.com',
     });
+  });
+
+  it('stops the start when a provider declaring tools is request-scoped, instead of dropping its tools', () => {
+    const requestScoped = {
+      instance: undefined,
+      metatype: MailTool,
+      isDependencyTreeStatic: () => false,
+    } as unknown as InstanceWrapper;
+    const discovery = {
+      getProviders: () => [requestScoped],
+      getControllers: () => [],
+    } as unknown as DiscoveryService;
+    const catalog = new ToolCatalog(buildToolsConfig({}), discovery, new ScopeRegistry(testAuthConfig()));
+
+    expect(thrownBy(() => catalog.onModuleInit(), CatalogError).problems).toEqual([
+      'MailTool declares tools but is not a singleton provider; remove its scope option',
+    ]);
   });
 
   it('answers UNKNOWN_TOOL (404) for a name not in the catalog', () => {

@@ -1,15 +1,14 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DiscoveryService } from '@nestjs/core';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-import { REQUIRED_SCOPES } from '../auth/decorators/require-scopes.decorator';
 import { ScopeRegistry } from '../auth/scope.registry';
 import { toolsConfig } from '../config/tools.config';
-import { buildCatalog, pickMetadata } from './catalog-loader';
-import { TOOL } from './tool.decorator';
-import type { InProcessHandler, ToolDefinition } from './tool-definition';
+import { buildCatalog, CatalogError } from './catalog-loader';
+import { codeToolsOf, declaresTools } from './code-tools';
+import type { ToolDefinition } from './tool-definition';
 import { ToolsErrorCode, ToolsException } from './tools.exception';
 
 export interface ArgumentViolation {
@@ -30,8 +29,6 @@ export class ToolCatalog implements OnModuleInit {
   constructor(
     @Inject(toolsConfig.KEY) private readonly config: ConfigType<typeof toolsConfig>,
     private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
     private readonly scopes: ScopeRegistry,
   ) {}
 
@@ -117,34 +114,30 @@ export class ToolCatalog implements OnModuleInit {
     return entry;
   }
 
+  /**
+   * @Tool methods of every provider and controller. A provider that declares tools but is not a singleton
+   * (request-scoped or transient) cannot be served: that stops the start instead of dropping its tools.
+   */
   private discoverCodeTools(): ToolDefinition[] {
-    return this.discovery
+    const problems: string[] = [];
+    const tools = this.discovery
       .getProviders()
       .concat(this.discovery.getControllers())
       .flatMap((wrapper) => {
-        const instance = wrapper.instance as Record<string, unknown> | undefined;
-        if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) return [];
-        const prototype = Object.getPrototypeOf(instance) as object;
-        return this.scanner.getAllMethodNames(prototype).flatMap((method): ToolDefinition[] => {
-          const handler = (instance as Record<string, unknown>)[method] as (...args: unknown[]) => unknown;
-          const options = this.reflector.get(TOOL, handler);
-          if (!options) return [];
-          const scopes =
-            this.reflector.getAllAndMerge(REQUIRED_SCOPES, [handler, instance.constructor as () => void]) ??
-            [];
-          return [
-            {
-              name: options.name,
-              description: options.description,
-              inputSchema: options.inputSchema,
-              ...pickMetadata(options),
-              scopes: [...new Set(scopes)],
-              handler: handler.bind(instance) as InProcessHandler,
-              source: 'code',
-            },
-          ];
-        });
+        const type = wrapper.metatype as { name: string; prototype: object } | null;
+        if (!wrapper.isDependencyTreeStatic()) {
+          if (type?.prototype && declaresTools(type)) {
+            problems.push(
+              `${type.name} declares tools but is not a singleton provider; remove its scope option`,
+            );
+          }
+          return [];
+        }
+        const instance = wrapper.instance as object | undefined;
+        return instance && typeof instance === 'object' ? codeToolsOf(instance) : [];
       });
+    if (problems.length > 0) throw new CatalogError(problems);
+    return tools;
   }
 }
 

@@ -5,7 +5,9 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { GatewayRequest, requestIdOf } from '../common/request-context';
 import { ToolInvoker } from './tool-invoker.service';
+import { NoRouteScopes } from '../auth/decorators/no-route-scopes.decorator';
 
+@NoRouteScopes('each tool requires its own scopes, checked by ToolInvoker before it runs')
 @Controller('tools')
 export class ToolsController {
   constructor(private readonly invoker: ToolInvoker) {}

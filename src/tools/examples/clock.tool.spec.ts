@@ -1,9 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 
-import { REQUIRED_SCOPES } from '../../auth/decorators/require-scopes.decorator';
+import { publishedTools } from '../../testing/tool.fixtures';
 import { testUser } from '../../testing/token.fixtures';
-import { TOOL } from '../tool.decorator';
+import { EXAMPLE_TOOLS } from '../in-process-tools';
 import { ClockTool } from './clock.tool';
 
 const BASTILLE_DAY_NOON_UTC = new Date('2026-07-14T12:00:00Z');
@@ -38,10 +37,10 @@ describe('ClockTool (current_time)', () => {
     );
   });
 
-  it('is published as current_time and needs the time:read scope', () => {
-    const reflector = new Reflector();
-
-    expect(reflector.get(TOOL, ClockTool.prototype.now)).toMatchObject({ name: 'current_time' });
-    expect(reflector.get(REQUIRED_SCOPES, ClockTool.prototype.now)).toEqual(['time:read']);
+  it('is published as current_time, needs the time:read scope and is registered as an example tool', () => {
+    expect(publishedTools(clock)).toEqual([
+      expect.objectContaining({ name: 'current_time', scopes: ['time:read'], source: 'code' }),
+    ]);
+    expect(EXAMPLE_TOOLS).toContain(ClockTool);
   });
 });

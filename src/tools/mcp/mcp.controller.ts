@@ -18,11 +18,13 @@ import { MCP_PATH } from '../../auth/protected-resource.service';
 import { GatewayRequest, requestIdOf } from '../../common/request-context';
 import { McpEndpoint } from './mcp-endpoint';
 import { McpService } from './mcp.service';
+import { NoRouteScopes } from '../../auth/decorators/no-route-scopes.decorator';
 
 /**
  * MCP over Streamable HTTP, stateless: each POST gets a fresh SDK server, so any replica can answer any
  * request. Behind the global JwtAuthGuard like every route.
  */
+@NoRouteScopes('tools/call checks the scopes of the tool it calls; tools/list shows what the caller may use')
 @Controller()
 export class McpController {
   constructor(
