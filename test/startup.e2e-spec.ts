@@ -1,36 +1,13 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 
 import { Injectable, Module } from '@nestjs/common';
 
 import { createGateway } from '../src/gateway';
 import { freePort } from './support/gateway-harness';
+import { MAIN, runGateway, waitFor } from './support/gateway-process';
 import { TestIssuer } from './support/test-issuer';
 import { writeToolsFile } from './support/tools-file';
-
-const MAIN = path.resolve(__dirname, '../dist/main.js');
-
-/** Runs the built gateway (`npm start` runs the same file) with exactly `env` (plus PATH). */
-function runGateway(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  let output = '';
-  // cwd elsewhere: a developer's .env in the checkout must not change what these tests see.
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: tmpdir(),
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
 
 function occurrences(text: string, part: string): number {
   return text.split(part).length - 1;
@@ -45,18 +22,6 @@ async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
     port: typeof address === 'object' && address ? address.port : 0,
     release: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-async function waitFor(
-  predicate: () => boolean | Promise<boolean>,
-  what: string,
-  attempts = 200,
-): Promise<void> {
-  for (let i = 0; i < attempts; i += 1) {
-    if (await predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe('start-up (the built gateway, as npm start runs it)', () => {

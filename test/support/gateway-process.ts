@@ -1,0 +1,54 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+/** The built gateway, as `npm run start:prod` and the image run it. */
+export const MAIN = path.resolve(__dirname, '../../dist/main.js');
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export interface GatewayProcessOptions {
+  /** Default: a directory without a .env, so a developer's .env in the checkout changes nothing. */
+  cwd?: string;
+  /** The program's arguments; default the built main.js. */
+  args?: string[];
+  uid?: number;
+  gid?: number;
+}
+
+/** Runs the gateway in its own process with exactly `env` (plus PATH). */
+export function runGateway(env: Record<string, string>, options: GatewayProcessOptions = {}): GatewayProcess {
+  let output = '';
+  const child = spawn(process.execPath, options.args ?? [MAIN], {
+    cwd: options.cwd ?? tmpdir(),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    uid: options.uid,
+    gid: options.gid,
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  attempts = 200,
+): Promise<void> {
+  for (let i = 0; i < attempts; i += 1) {
+    if (
+      await Promise.resolve()
+        .then(predicate)
+        .catch(() => false)
+    )
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
