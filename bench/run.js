@@ -55,19 +55,22 @@ function scenarioSetting() {
   return ids;
 }
 
-/** BENCH_COMPARE_DIST: the dist/ of another build, measured in S0 beside this one ("compare-*"). */
-function compareDistSetting() {
-  const raw = process.env.BENCH_COMPARE_DIST;
+/**
+ * BENCH_COMPARE_DIST: the dist/ of another build, measured in S0 beside this one ("compare-*");
+ * BENCH_GATEWAY_DIST: the dist/ of the gateway under test (default: this checkout's).
+ */
+function distSetting(name) {
+  const raw = process.env[name];
   if (raw === undefined || raw === '') return undefined;
   const dist = path.resolve(raw);
-  if (!existsSync(path.join(dist, 'gateway.js')))
-    throw new Error(`BENCH_COMPARE_DIST: no gateway.js in ${dist}`);
+  if (!existsSync(path.join(dist, 'gateway.js'))) throw new Error(`${name}: no gateway.js in ${dist}`);
   return dist;
 }
 
 const SETTINGS = {
   scenarios: scenarioSetting(),
-  compareDist: compareDistSetting(),
+  compareDist: distSetting('BENCH_COMPARE_DIST'),
+  gatewayDist: distSetting('BENCH_GATEWAY_DIST'),
   concurrency: intSetting('BENCH_CONCURRENCY', 32, 1, 128),
   requestsPerRound: intSetting('BENCH_REQUESTS', 4000, 100, 20000),
   measuredRounds: intSetting('BENCH_ROUNDS', 9, 1, 15),
@@ -265,13 +268,14 @@ function fmt(value) {
 
 function printVariants(rows) {
   printTable(
-    ['scenario', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'rounds'],
+    ['scenario', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'rounds'],
     rows.map((row) => [
       row.scenario,
       row.variant,
       fmt(row.rps),
       fmt(row.p50Ms),
       fmt(row.p99Ms),
+      Number.isFinite(row.cpuUsPerRequest) ? fmt(row.cpuUsPerRequest) : '–',
       String(row.rounds),
     ]),
   );
@@ -364,7 +368,12 @@ async function main() {
   }
 
   const backend = await startChild('echo backend', 'echo-child.js', {});
-  const common = { issuer, backendOrigin: backend.origin, logLevel: SETTINGS.gatewayLogLevel };
+  const common = {
+    issuer,
+    backendOrigin: backend.origin,
+    logLevel: SETTINGS.gatewayLogLevel,
+    dist: SETTINGS.gatewayDist,
+  };
   const needsBaselines = wanted('S0') || wanted('S4');
   const [cached, uncached, rssGateway, raw, nestExpress, naive, compared] = await Promise.all([
     wanted('S0') || wanted('S1') || wanted('S2') || wanted('S3') || wanted('S4')

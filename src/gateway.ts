@@ -30,8 +30,9 @@ export interface GatewayOptions {
 export async function createGateway(options: GatewayOptions): Promise<NestExpressApplication> {
   const gatewayConfig = options.config ?? loadGatewayConfig(options.env ?? {});
   const config = gatewayConfig.app;
+  const jsonLogs = options.json ?? true;
   const logger = new GatewayLogger({
-    json: options.json ?? true,
+    json: jsonLogs,
     logLevels: levelsFrom(config.logLevel),
   });
   gatewayConfig.warnings.forEach((warning) => logger.warn(warning, 'Config'));
@@ -50,7 +51,7 @@ export async function createGateway(options: GatewayOptions): Promise<NestExpres
   // Plain Express middleware, ahead of the body parsers: every request, a refused body included, gets a
   // request id and one access line, without Nest's per-route middleware proxy on the hot path.
   app.use(requestIdMiddleware);
-  app.use(new AccessLogMiddleware(config.logLevel).use);
+  app.use(new AccessLogMiddleware(config.logLevel, jsonLogs).use);
   app.use(bodyParsers({ limit: config.maxBodyBytes, rawTextPaths: LOG_WEBHOOK_PATHS }));
   if (config.appOrigins.length > 0) {
     app.enableCors({

@@ -4,16 +4,22 @@ import type { NextFunction, Request, Response } from 'express';
 import { LOG_LEVELS, LogLevelName } from '../config/app.config';
 import type { GatewayRequest } from './request-context';
 
+const CONTEXT = 'Access';
+
 /**
  * One structured line per request: who, what, the auth outcome and the status. Never a token.
  * createGateway mounts `use` as plain Express middleware.
  */
 export class AccessLogMiddleware implements NestMiddleware {
-  private readonly logger = new Logger('Access');
+  private readonly logger = new Logger(CONTEXT);
   /** The line is logged at `log`; below that level nothing is timed, listened to or built. */
   private readonly enabled: boolean;
 
-  constructor(logLevel: LogLevelName) {
+  /** `json`: the application logs JSON lines (ConsoleLogger's `json` option). */
+  constructor(
+    logLevel: LogLevelName,
+    private readonly json: boolean,
+  ) {
     this.enabled = LOG_LEVELS.indexOf(logLevel) >= LOG_LEVELS.indexOf('log');
   }
 
@@ -28,7 +34,7 @@ export class AccessLogMiddleware implements NestMiddleware {
   private write(request: GatewayRequest, res: Response, started: number): void {
     const path = request.path;
     if (path.startsWith('/health')) return;
-    this.logger.log({
+    const line = {
       msg: 'request',
       requestId: request.id,
       method: request.method,
@@ -38,6 +44,11 @@ export class AccessLogMiddleware implements NestMiddleware {
       sub: request.user?.sub,
       clientId: request.user?.clientId,
       auth: request.authOutcome ?? (request.user ? 'ok' : 'none'),
-    });
+    };
+    if (!this.json) return this.logger.log(line);
+    // The line ConsoleLogger's JSON mode prints, without its generic path (a replacer call per key,
+    // guarding against huge or circular values that this flat record of strings and numbers cannot hold).
+    const record = { level: 'log', pid: process.pid, timestamp: Date.now(), message: line, context: CONTEXT };
+    process.stdout.write(`${JSON.stringify(record)}\n`);
   }
 }

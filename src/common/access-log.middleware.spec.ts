@@ -1,0 +1,96 @@
+import { EventEmitter } from 'node:events';
+
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+import { AccessLogMiddleware } from './access-log.middleware';
+
+function exchange(path: string): { req: Request; res: Response & EventEmitter } {
+  const req = {
+    path,
+    method: 'POST',
+    id: 'req-1',
+    user: { sub: 'auth0|alice', clientId: 'client-1' },
+    authOutcome: 'ok (cached)',
+  } as unknown as Request;
+  const res = Object.assign(new EventEmitter(), { statusCode: 200 }) as unknown as Response & EventEmitter;
+  return { req, res };
+}
+
+describe('AccessLogMiddleware', () => {
+  let written: string[];
+  let write: jest.SpyInstance;
+
+  beforeEach(() => {
+    written = [];
+    write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(chunk.toString());
+      return true;
+    });
+  });
+
+  afterEach(() => {
+    write.mockRestore();
+    Logger.overrideLogger(new ConsoleLogger());
+  });
+
+  it('writes, once the answer is sent, the line Nest’s JSON ConsoleLogger writes for the same record', () => {
+    const { req, res } = exchange('/tools/search');
+    const next = jest.fn();
+    new AccessLogMiddleware('log', true).use(req, res, next);
+    expect(next).toHaveBeenCalledTimes(1);
+    expect(written).toEqual([]);
+    res.emit('finish');
+
+    expect(written).toHaveLength(1);
+    const ours = JSON.parse(written[0]) as Record<string, unknown>;
+    expect(ours.message).toEqual({
+      msg: 'request',
+      requestId: 'req-1',
+      method: 'POST',
+      path: '/tools/search',
+      status: 200,
+      durationMs: expect.any(Number),
+      sub: 'auth0|alice',
+      clientId: 'client-1',
+      auth: 'ok (cached)',
+    });
+
+    new ConsoleLogger({ json: true }).log(ours.message, 'Access');
+    const nest = JSON.parse(written[1]) as Record<string, unknown>;
+    expect(written[0].endsWith('\n')).toBe(true);
+    expect(Object.keys(ours)).toEqual(Object.keys(nest));
+    expect({ ...ours, timestamp: 0 }).toEqual({ ...nest, timestamp: 0 });
+  });
+
+  it('logs through the application logger when it does not write JSON', () => {
+    const log = jest.fn();
+    Logger.overrideLogger({ log, error: jest.fn(), warn: jest.fn() });
+    const { req, res } = exchange('/mcp');
+    new AccessLogMiddleware('log', false).use(req, res, jest.fn());
+    res.emit('finish');
+
+    expect(written).toEqual([]);
+    expect(log).toHaveBeenCalledWith(
+      expect.objectContaining({ msg: 'request', path: '/mcp', status: 200 }),
+      'Access',
+    );
+  });
+
+  it('logs no probe', () => {
+    const { req, res } = exchange('/health/live');
+    new AccessLogMiddleware('log', true).use(req, res, jest.fn());
+    res.emit('finish');
+    expect(written).toEqual([]);
+  });
+
+  it.each(['error', 'warn'] as const)('neither listens nor writes at LOG_LEVEL=%s', (level) => {
+    const { req, res } = exchange('/tools/search');
+    const next = jest.fn();
+    new AccessLogMiddleware(level, true).use(req, res, next);
+    expect(next).toHaveBeenCalledTimes(1);
+    expect(res.listenerCount('finish')).toBe(0);
+    res.emit('finish');
+    expect(written).toEqual([]);
+  });
+});
