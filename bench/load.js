@@ -43,7 +43,7 @@ class UnexpectedResponse extends Error {}
  * @param {number} spec.timeCapMs       the round stops issuing requests after this long
  */
 async function runRound(spec) {
-  const { origin, count, concurrency, timeCapMs, expectStatus } = spec;
+  const { origin, count, concurrency, timeCapMs } = spec;
   const pool = poolFor(origin, concurrency);
   const latencies = new Float64Array(count);
   let next = 0;
@@ -54,31 +54,13 @@ async function runRound(spec) {
 
   async function worker() {
     while (failure === undefined && next < count && performance.now() < deadline) {
-      const i = next++;
-      const { method, path, headers, body } = spec.request(i);
       const t0 = performance.now();
-      let res;
-      let text;
-      try {
-        res = await pool.request({ method, path, headers, body });
-        text = await res.body.text();
-      } catch (error) {
-        failure ??= new UnexpectedResponse(
-          `${method} ${origin}${path}: transport error ${error.code ?? ''} ${error.message}`,
-        );
+      const outcome = await exchange(pool, spec, next++);
+      if (outcome.failure) {
+        failure ??= outcome.failure;
         return;
       }
-      const t1 = performance.now();
-      let reason;
-      if (res.statusCode !== expectStatus) reason = `status ${res.statusCode}, expected ${expectStatus}`;
-      else if (spec.check) reason = spec.check({ statusCode: res.statusCode, headers: res.headers, text });
-      if (reason) {
-        failure ??= new UnexpectedResponse(
-          `${method} ${origin}${path}: ${reason}; body: ${text.slice(0, 300)}`,
-        );
-        return;
-      }
-      latencies[done++] = t1 - t0;
+      latencies[done++] = outcome.finished - t0;
     }
   }
 
@@ -106,7 +88,7 @@ async function runRound(spec) {
  * @param {number} spec.connections keep-alive connections available (requests beyond wait in the pool)
  */
 async function runOpenLoop(spec) {
-  const { origin, rate, durationMs, connections, expectStatus } = spec;
+  const { origin, rate, durationMs, connections } = spec;
   const pool = poolFor(origin, connections);
   const count = Math.max(1, Math.round((rate * durationMs) / 1000));
   const latencies = new Float64Array(count);
@@ -116,29 +98,9 @@ async function runOpenLoop(spec) {
   const started = performance.now();
 
   async function one(i, due) {
-    const { method, path, headers, body } = spec.request(i);
-    let res;
-    let text;
-    try {
-      res = await pool.request({ method, path, headers, body });
-      text = await res.body.text();
-    } catch (error) {
-      failure ??= new UnexpectedResponse(
-        `${method} ${origin}${path}: transport error ${error.code ?? ''} ${error.message}`,
-      );
-      return;
-    }
-    const finished = performance.now();
-    let reason;
-    if (res.statusCode !== expectStatus) reason = `status ${res.statusCode}, expected ${expectStatus}`;
-    else if (spec.check) reason = spec.check({ statusCode: res.statusCode, headers: res.headers, text });
-    if (reason) {
-      failure ??= new UnexpectedResponse(
-        `${method} ${origin}${path}: ${reason}; body: ${text.slice(0, 300)}`,
-      );
-      return;
-    }
-    latencies[done++] = finished - due;
+    const outcome = await exchange(pool, spec, i);
+    if (outcome.failure) failure ??= outcome.failure;
+    else latencies[done++] = outcome.finished - due;
   }
 
   for (let i = 0; i < count && failure === undefined; i += 1) {
@@ -160,6 +122,29 @@ async function runOpenLoop(spec) {
     p99Ms: round(percentile(sorted, 0.99), 3),
     maxMs: round(sorted[sorted.length - 1], 3),
   };
+}
+
+/** Sends request i of `spec` and checks the answer: { finished } (a performance.now()) or { failure }. */
+async function exchange(pool, spec, i) {
+  const { method, path, headers, body } = spec.request(i);
+  const where = `${method} ${spec.origin}${path}`;
+  let res;
+  let text;
+  try {
+    res = await pool.request({ method, path, headers, body });
+    text = await res.body.text();
+  } catch (error) {
+    return {
+      failure: new UnexpectedResponse(`${where}: transport error ${error.code ?? ''} ${error.message}`),
+    };
+  }
+  const finished = performance.now();
+  let reason;
+  if (res.statusCode !== spec.expectStatus)
+    reason = `status ${res.statusCode}, expected ${spec.expectStatus}`;
+  else if (spec.check) reason = spec.check({ statusCode: res.statusCode, headers: res.headers, text });
+  if (reason) return { failure: new UnexpectedResponse(`${where}: ${reason}; body: ${text.slice(0, 300)}`) };
+  return { finished };
 }
 
 function percentile(sorted, q) {

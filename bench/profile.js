@@ -12,6 +12,7 @@ const path = require('node:path');
 const { summarize, load, printSummary } = require('./cpu-profile');
 const { BenchIssuer } = require('./issuer');
 const { runRound, closePools } = require('./load');
+const { intSetting, logLevelSetting } = require('./settings');
 const {
   AUDIENCE,
   ask,
@@ -27,16 +28,6 @@ const {
 
 const TARGETS = ['rest', 'mcp', 'challenge', 'nest-express', 'naive', 'raw'];
 
-function intSetting(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-  }
-  return value;
-}
-
 async function main() {
   const target = process.argv[2] ?? 'rest';
   if (!TARGETS.includes(target))
@@ -44,7 +35,7 @@ async function main() {
   const requests = intSetting('BENCH_PROFILE_REQUESTS', 20000, 1000, 200000);
   const concurrency = intSetting('BENCH_CONCURRENCY', 32, 1, 128);
   const top = intSetting('BENCH_PROFILE_TOP', 25, 5, 200);
-  const logLevel = process.env.BENCH_LOG_LEVEL || 'log';
+  const logLevel = logLevelSetting();
 
   const issuer = await new BenchIssuer().start();
   const bearer = { authorization: `Bearer ${issuer.token(AUDIENCE)}` };

@@ -12,6 +12,7 @@ const path = require('node:path');
 
 const { BenchIssuer } = require('./issuer');
 const { runRound, runOpenLoop, closePools } = require('./load');
+const { intSetting, logLevelSetting } = require('./settings');
 const {
   AUDIENCE,
   ask,
@@ -26,23 +27,6 @@ const {
 } = require('./stack');
 
 // ---------------------------------------------------------------------------------------------- settings
-
-function intSetting(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-  }
-  return value;
-}
-
-function choiceSetting(name, fallback, choices) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!choices.includes(raw)) throw new Error(`${name} must be one of ${choices.join(', ')} (got "${raw}")`);
-  return raw;
-}
 
 const SCENARIO_IDS = ['S0', 'S1', 'S2', 'S3', 'S4', 'S5'];
 
@@ -78,7 +62,7 @@ const SETTINGS = {
   // Each scenario stops starting new rounds after this long (at least one measured round always runs).
   scenarioBudgetMs: intSetting('BENCH_SCENARIO_BUDGET_S', 60, 5, 180) * 1000,
   // The production default: one access line per request (written to a discarded stdout).
-  gatewayLogLevel: choiceSetting('BENCH_LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
+  gatewayLogLevel: logLevelSetting(),
   openLoopRate: intSetting('BENCH_OPEN_RATE', 200, 10, 2000),
   openLoopRoundMs: intSetting('BENCH_OPEN_SECONDS', 5, 1, 30) * 1000,
   openLoopRounds: intSetting('BENCH_OPEN_ROUNDS', 5, 1, 15),
