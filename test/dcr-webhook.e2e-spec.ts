@@ -134,6 +134,37 @@ describe('POST /auth0-log-webhook', () => {
       expect(delivery.body).toMatchObject({ accepted: 0, dcrEvents: 0, ignored: 0, malformed: 0 });
     });
 
+    it.each([
+      ['text that is not JSON', 'not json {'],
+      ['JSON lines that are all broken', '{"log_id": "1", \n{oops\n42'],
+      ['a JSON string', JSON.stringify('a log line')],
+    ])('answers 400 WEBHOOK_BODY_UNPARSABLE when no record parses: %s', async (_name, body) => {
+      const delivery = await deliverLogs(gateway.url, body, { contentType: 'text/plain' });
+      expect(delivery.status).toBe(400);
+      expect(delivery.body).toEqual({
+        error: 'invalid_request',
+        code: 'WEBHOOK_BODY_UNPARSABLE',
+        message: expect.stringMatching(/^None of the \d+ record\(s\) in the delivery is a JSON object$/),
+        hint: expect.stringContaining('content format to JSON'),
+        requestId: delivery.headers.get('x-request-id'),
+      });
+    });
+
+    it.each(['gzip', 'deflate'])(
+      'answers 400 with a fixed message for a corrupt %s body',
+      async (encoding) => {
+        const delivery = await deliverLogs(gateway.url, 'definitely not compressed', {
+          headers: { authorization: `Bearer ${WEBHOOK_SECRET}`, 'content-encoding': encoding },
+        });
+        expect(delivery.status).toBe(400);
+        expect(delivery.body).toEqual({
+          error: 'invalid_request',
+          message: 'Request body could not be decompressed (check Content-Encoding)',
+          requestId: delivery.headers.get('x-request-id'),
+        });
+      },
+    );
+
     it('answers 413 in the gateway error shape for a body over MAX_BODY_BYTES', async () => {
       const delivery = await deliverLogs(
         gateway.url,

@@ -5,6 +5,7 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
+import { brotliDecompressSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 
 import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
 import { AllExceptionsFilter, toErrorResponse } from './all-exceptions.filter';
@@ -87,6 +88,31 @@ describe('toErrorResponse', () => {
       body: { error: 'invalid_request', message: 'Request body is not valid JSON', requestId: REQUEST_ID },
     });
     expect(JSON.stringify(answer)).not.toContain('eyJhbGciOi');
+  });
+
+  it.each([
+    ['gzip', () => gunzipSync(Buffer.from('not gzip'))],
+    ['deflate', () => inflateSync(Buffer.from('not deflate'))],
+    ['br', () => brotliDecompressSync(Buffer.from('not brotli'))],
+    ['truncated gzip', () => gunzipSync(gzipSync('{"q":"x"}').subarray(0, 12))],
+  ])('answers 400 with a fixed message for a corrupt %s body', (_encoding, decompress) => {
+    let zlibError: unknown;
+    try {
+      decompress();
+    } catch (error) {
+      zlibError = error;
+    }
+    // What body-parser hands on when its decompression stream fails: the zlib error, status 400, no type.
+    const thrown = toBodyParserException(Object.assign(zlibError as Error, { status: 400, statusCode: 400 }));
+
+    expect(toErrorResponse(thrown, REQUEST_ID)).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid_request',
+        message: 'Request body could not be decompressed (check Content-Encoding)',
+        requestId: REQUEST_ID,
+      },
+    });
   });
 
   it.each([

@@ -2,6 +2,8 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { json, text } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
+const UNDECODABLE_BODY = 'Request body could not be decompressed (check Content-Encoding)';
+
 const BODY_PARSER_MESSAGES: Record<number, string> = {
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'Request body exceeds MAX_BODY_BYTES',
   [HttpStatus.BAD_REQUEST]: 'Request body is not valid JSON',
@@ -54,14 +56,28 @@ export function safeBodyParser(parser: RequestHandler): RequestHandler {
 }
 
 /**
- * body-parser errors carry `type` and `status`; only their status is trusted, never their text. Anything
- * else (a stream error with a server status) passes on unchanged, to become a bare 500.
+ * body-parser errors carry `type` and `status`; only their status is trusted, never their text. A
+ * corrupt gzip/deflate/br body fails in the decompression stream, whose error body-parser passes on with
+ * status 400 but no `type`. Anything else (a stream error with a server status) passes on unchanged, to
+ * become a bare 500.
  */
 export function toBodyParserException(error: unknown): unknown {
+  if (isDecompressionError(error)) return new HttpException(UNDECODABLE_BODY, HttpStatus.BAD_REQUEST);
   const status = bodyParserErrorStatus(error);
   return status === undefined
     ? error
     : new HttpException(BODY_PARSER_MESSAGES[status] ?? 'The request body could not be read', status);
+}
+
+function isDecompressionError(error: unknown): boolean {
+  const candidate = error as
+    { type?: unknown; status?: unknown; code?: unknown; errno?: unknown } | undefined;
+  return (
+    candidate?.type === undefined &&
+    candidate?.status === HttpStatus.BAD_REQUEST &&
+    typeof candidate.errno === 'number' &&
+    typeof candidate.code === 'string'
+  );
 }
 
 function bodyParserErrorStatus(error: unknown): number | undefined {

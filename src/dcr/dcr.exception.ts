@@ -6,6 +6,7 @@ export enum DcrErrorCode {
   WEBHOOK_NOT_CONFIGURED = 'WEBHOOK_NOT_CONFIGURED',
   WEBHOOK_SECRET_MISSING = 'WEBHOOK_SECRET_MISSING',
   WEBHOOK_SECRET_WRONG = 'WEBHOOK_SECRET_WRONG',
+  WEBHOOK_BODY_UNPARSABLE = 'WEBHOOK_BODY_UNPARSABLE',
 }
 
 /** Status, error and fix of each code (docs/troubleshooting.md explains each). */
@@ -24,6 +25,11 @@ export const DCR_ERRORS: ErrorTable<DcrErrorCode> = {
     status: HttpStatus.FORBIDDEN,
     error: 'forbidden',
     hint: 'The secret does not match LOG_WEBHOOK_SECRET: copy the same value into the log stream\'s Authorization header ("Bearer <secret>").',
+  },
+  [DcrErrorCode.WEBHOOK_BODY_UNPARSABLE]: {
+    status: HttpStatus.BAD_REQUEST,
+    error: 'invalid_request',
+    hint: "Set the log stream's content format to JSON (array, lines or object); a delivery with at least one JSON record is accepted.",
   },
 };
 

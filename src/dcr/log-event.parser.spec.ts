@@ -28,6 +28,7 @@ describe('parseLogDelivery', () => {
       dcrEvents: [{ logId: 'log-tpc_a', clientId: 'tpc_a', clientName: 'ChatGPT' }],
       ignored: 1,
       malformed: 0,
+      unparsable: 0,
     };
     expect(parseLogDelivery(JSON.stringify(records))).toEqual(expected);
     expect(parseLogDelivery(records.map((r) => JSON.stringify(r)).join('\n'))).toEqual(expected);
@@ -71,6 +72,7 @@ describe('parseLogDelivery', () => {
       dcrEvents: [],
       ignored: 3,
       malformed: 0,
+      unparsable: 0,
     });
   });
 
@@ -83,7 +85,7 @@ describe('parseLogDelivery', () => {
       JSON.stringify(dcrRecord('tpc_e')),
     ].join('\n');
     const parsed = parseLogDelivery(body);
-    expect(parsed).toMatchObject({ accepted: 1, ignored: 0, malformed: 4 });
+    expect(parsed).toMatchObject({ accepted: 1, ignored: 0, malformed: 4, unparsable: 2 });
     expect(parsed.dcrEvents.map((event) => event.clientId)).toEqual(['tpc_e']);
   });
 
@@ -91,7 +93,19 @@ describe('parseLogDelivery', () => {
     for (const body of ['', '   ', undefined, null, 42, {}]) {
       expect(() => parseLogDelivery(body)).not.toThrow();
     }
-    expect(parseLogDelivery('')).toEqual({ accepted: 0, dcrEvents: [], ignored: 0, malformed: 0 });
-    expect(parseLogDelivery({})).toEqual({ accepted: 0, dcrEvents: [], ignored: 0, malformed: 1 });
+    expect(parseLogDelivery('')).toEqual({
+      accepted: 0,
+      dcrEvents: [],
+      ignored: 0,
+      malformed: 0,
+      unparsable: 0,
+    });
+    expect(parseLogDelivery({})).toEqual({
+      accepted: 0,
+      dcrEvents: [],
+      ignored: 0,
+      malformed: 1,
+      unparsable: 0,
+    });
   });
 });

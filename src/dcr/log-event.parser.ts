@@ -14,6 +14,8 @@ export interface ParsedDelivery {
   ignored: number;
   /** Records that are not `{ log_id, data: {...} }`, lines that are not JSON, DCR events without a client id. */
   malformed: number;
+  /** The malformed records that are not even a JSON object (text, numbers, broken lines). */
+  unparsable: number;
 }
 
 type Json = Record<string, unknown>;
@@ -25,11 +27,13 @@ const DCR_DESCRIPTION = 'dynamic client registration';
  * single JSON object. A bad record is counted and skipped; nothing here throws.
  */
 export function parseLogDelivery(body: unknown): ParsedDelivery {
-  const result: ParsedDelivery = { accepted: 0, dcrEvents: [], ignored: 0, malformed: 0 };
+  const result: ParsedDelivery = { accepted: 0, dcrEvents: [], ignored: 0, malformed: 0, unparsable: 0 };
   for (const record of splitRecords(body)) {
     const classified = classifyRecord(record);
-    if (classified === 'malformed') result.malformed += 1;
-    else {
+    if (classified === 'malformed') {
+      result.malformed += 1;
+      if (!isObject(record)) result.unparsable += 1;
+    } else {
       result.accepted += 1;
       if (classified === 'ignored') result.ignored += 1;
       else result.dcrEvents.push(classified);

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { Public } from '../auth/decorators/public.decorator';
 import { requestIdOf } from '../common/request-context';
 import { DcrStatus } from './dcr-status';
+import { DcrErrorCode, DcrException } from './dcr.exception';
 import { parseLogDelivery } from './log-event.parser';
 import { ManagementClient } from './management.client';
 import { PreparationQueue } from './preparation.queue';
@@ -51,6 +52,15 @@ export class LogWebhookController {
   ): LogDeliveryAnswer {
     const parsed = parseLogDelivery(body);
     this.status.webhookReceived();
+    // Answered 4xx so that Auth0's stream health shows a misconfigured content format; a batch with any
+    // JSON record is processed and answered 2xx.
+    if (parsed.unparsable > 0 && parsed.unparsable === parsed.accepted + parsed.malformed) {
+      this.logger.warn({ msg: 'log delivery with no JSON record', records: parsed.unparsable });
+      throw new DcrException(
+        DcrErrorCode.WEBHOOK_BODY_UNPARSABLE,
+        `None of the ${parsed.unparsable} record(s) in the delivery is a JSON object`,
+      );
+    }
     const enabled = this.management.configured;
     const outcomes = enabled
       ? parsed.dcrEvents.map((event) =>
