@@ -13,6 +13,8 @@ export enum AuthErrorCode {
   UNKNOWN_SIGNING_KEY = 'UNKNOWN_SIGNING_KEY',
   BAD_SIGNATURE = 'BAD_SIGNATURE',
   ALGORITHM_NOT_ALLOWED = 'ALGORITHM_NOT_ALLOWED',
+  UNSUPPORTED_CRITICAL_HEADER = 'UNSUPPORTED_CRITICAL_HEADER',
+  TOKEN_TYPE_NOT_ALLOWED = 'TOKEN_TYPE_NOT_ALLOWED',
   TOKEN_NO_SUB = 'TOKEN_NO_SUB',
   TOKEN_CLAIMS_INVALID = 'TOKEN_CLAIMS_INVALID',
   SIGNING_KEYS_UNAVAILABLE = 'SIGNING_KEYS_UNAVAILABLE',
@@ -80,6 +82,16 @@ export const AUTH_ERRORS: ErrorTable<AuthErrorCode> = {
     status: HttpStatus.UNAUTHORIZED,
     error: 'invalid_token',
     hint: 'Only the algorithms in OAUTH_ALGORITHMS (default RS256) are accepted. In Auth0 set the API\'s signing algorithm to RS256; HS256 and "none" are always refused.',
+  },
+  [AuthErrorCode.UNSUPPORTED_CRITICAL_HEADER]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The token\'s header lists "crit" extensions (or "b64": false) that the gateway does not implement (RFC 7515 §4.1.11). The issuer must sign ordinary JWS access tokens.',
+  },
+  [AuthErrorCode.TOKEN_TYPE_NOT_ALLOWED]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The token\'s "typ" header names another kind of JWT (an ID token, a logout token...). Send an access token; OAUTH_TOKEN_TYPES lists the accepted types (default at+jwt, JWT or no typ).',
   },
   [AuthErrorCode.TOKEN_NO_SUB]: {
     status: HttpStatus.UNAUTHORIZED,

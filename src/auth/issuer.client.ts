@@ -18,6 +18,12 @@ export class IssuerUnavailableError extends Error {
   }
 }
 
+/** A key from the issuer's JWKS; `alg` when the JWK names one (the key is then valid for that algorithm only). */
+export interface SigningKey {
+  key: KeyObject;
+  alg?: string;
+}
+
 export type IssuerMetadata = Record<string, unknown> & { issuer?: string; jwks_uri?: string };
 
 /** The authorization server as the gateway talks to it: discovery metadata and signing keys. */
@@ -68,7 +74,7 @@ export class IssuerClient {
   }
 
   /** Fetches the JWKS and turns every signing key into a KeyObject once, so requests never parse PEM. */
-  async signingKeys(): Promise<Map<string, KeyObject>> {
+  async signingKeys(): Promise<Map<string, SigningKey>> {
     const uri = await this.jwksUri();
     if (this.jwks?.uri !== uri) {
       this.jwks = {
@@ -84,7 +90,12 @@ export class IssuerClient {
     }
     try {
       const keys = await this.jwks.client.getSigningKeys();
-      return new Map(keys.map((key) => [key.kid ?? '', createPublicKey(key.getPublicKey())]));
+      return new Map(
+        keys.map((key) => [
+          key.kid ?? '',
+          { key: createPublicKey(key.getPublicKey()), alg: 'alg' in key ? (key.alg as string) : undefined },
+        ]),
+      );
     } catch (error) {
       throw error instanceof IssuerHttpError
         ? new IssuerUnavailableError(error.url, error.detail, error.reason)

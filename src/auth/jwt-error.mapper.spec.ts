@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, sign } from 'node:crypto';
 
 import jwt from 'jsonwebtoken';
 
@@ -23,6 +23,12 @@ function signed(payload: Record<string, unknown>): string {
   return jwt.sign(payload, rsaKeyPair(0).privateKey, { algorithm: 'RS256', keyid: 'k1' });
 }
 
+/** Signed by hand: jwt.sign refuses payloads such as a non-numeric or out-of-range exp. */
+function signedAsIs(payload: Record<string, unknown>): string {
+  const input = `${base64UrlJson({ alg: 'RS256', kid: 'k1' })}.${base64UrlJson(payload)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), rsaKeyPair(0).privateKey).toString('base64url')}`;
+}
+
 /** What passport-jwt hands the guard: the error jsonwebtoken raised for this token, mapped. */
 function mapped(token: string, options: jwt.VerifyOptions = VERIFY_OPTIONS): AuthException {
   try {
@@ -41,6 +47,20 @@ describe('mapJwtError', () => {
 
     expect(error.code).toBe(AuthErrorCode.TOKEN_EXPIRED);
     expect(error.details.fields).toEqual({ expiredAt: new Date(exp * 1000).toISOString() });
+  });
+
+  it('answers TOKEN_EXPIRED with expiredAt null for an exp no date can hold', () => {
+    const error = mapped(signedAsIs(claims({ exp: -1e20 })));
+
+    expect(error.code).toBe(AuthErrorCode.TOKEN_EXPIRED);
+    expect(error.details.fields).toEqual({ expiredAt: null });
+  });
+
+  it.each(['exp', 'nbf'])('answers TOKEN_CLAIMS_INVALID for a non-numeric %s', (claim) => {
+    const error = mapped(signedAsIs(claims({ [claim]: '9999999999' })));
+
+    expect(error.code).toBe(AuthErrorCode.TOKEN_CLAIMS_INVALID);
+    expect(error.message).toBe(`The "${claim}" claim must be a NumericDate`);
   });
 
   it('answers TOKEN_NOT_YET_VALID for a token whose nbf is in the future', () => {

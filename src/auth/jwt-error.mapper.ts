@@ -21,7 +21,7 @@ export function mapJwtError(
   if (error?.name === 'TokenExpiredError') {
     return new AuthException(AuthErrorCode.TOKEN_EXPIRED, 'The access token has expired', {
       fields: {
-        expiredAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : null,
+        expiredAt: isoDateOf(claims.exp),
       },
     });
   }
@@ -54,6 +54,12 @@ export function mapJwtError(
       `Token algorithm not allowed; accepted: ${expected.algorithms.join(', ')}`,
     );
   }
+  if (message === 'invalid exp value' || message === 'invalid nbf value') {
+    return new AuthException(
+      AuthErrorCode.TOKEN_CLAIMS_INVALID,
+      `The "${message.split(' ')[1]}" claim must be a NumericDate`,
+    );
+  }
   if (message === 'invalid signature') {
     return new AuthException(AuthErrorCode.BAD_SIGNATURE, 'The access token signature is invalid');
   }
@@ -64,4 +70,10 @@ export function mapJwtError(
     AuthErrorCode.ACCESS_TOKEN_NOT_JWS,
     'The access token could not be verified as a JWT',
   );
+}
+
+/** A NumericDate as ISO 8601, or null when it is not one a Date can hold (a signed token may carry anything). */
+function isoDateOf(seconds: unknown): string | null {
+  const date = typeof seconds === 'number' ? new Date(seconds * 1000) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
 }

@@ -4,7 +4,7 @@ import { KeyObject } from 'node:crypto';
 import { testAuthConfig } from '../testing/config.fixtures';
 import { rsaKeyPair } from '../testing/token.fixtures';
 import { AuthErrorCode } from './auth.exception';
-import { IssuerClient, IssuerUnavailableError } from './issuer.client';
+import { IssuerClient, IssuerUnavailableError, SigningKey } from './issuer.client';
 import { SigningKeyStore } from './signing-key.store';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -16,10 +16,12 @@ const keyB = (): KeyObject => rsaKeyPair(1).publicKey;
 /** The issuer's JWKS as the store sees it through IssuerClient; tests change `published` to rotate keys. */
 class FakeIssuer {
   published = new Map<string, KeyObject>();
+  /** The `alg` each published JWK names, if any. */
+  algorithms = new Map<string, string>();
   down = false;
-  readonly signingKeys = jest.fn(async (): Promise<Map<string, KeyObject>> => {
+  readonly signingKeys = jest.fn(async (): Promise<Map<string, SigningKey>> => {
     if (this.down) throw new IssuerUnavailableError('https://issuer.example/jwks', 'ECONNREFUSED');
-    return new Map(this.published);
+    return new Map([...this.published].map(([kid, key]) => [kid, { key, alg: this.algorithms.get(kid) }]));
   });
 }
 
@@ -199,6 +201,55 @@ describe('SigningKeyStore', () => {
 
       expect(removed).toEqual([['key-a']]);
       await expect(store.keyFor('key-a')).rejects.toMatchObject({ code: AuthErrorCode.UNKNOWN_SIGNING_KEY });
+    });
+  });
+
+  describe('on a quiet gateway', () => {
+    const MAX_AGE_MS = 600_000;
+    const settle = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+
+    it('refetches the JWKS every JWKS_MAX_AGE_S without any request and drops a withdrawn key', async () => {
+      const store = new SigningKeyStore(
+        testAuthConfig({}, { jwksCooldownMs: COOLDOWN_MS, jwksMaxAgeMs: MAX_AGE_MS }),
+        issuer as unknown as IssuerClient,
+      );
+      const removed: string[][] = [];
+      store.onKeysRemoved((kids) => removed.push(kids));
+      await store.refresh();
+      store.onApplicationBootstrap();
+      issuer.published = new Map([['key-b', keyB()]]);
+
+      jest.advanceTimersByTime(MAX_AGE_MS);
+      await settle();
+
+      expect(removed).toEqual([['key-a']]);
+      expect(issuer.signingKeys).toHaveBeenCalledTimes(2);
+
+      store.onModuleDestroy();
+      jest.advanceTimersByTime(MAX_AGE_MS * 3);
+      expect(issuer.signingKeys).toHaveBeenCalledTimes(2);
+    });
+  });
+
+  describe('a JWK that names its algorithm', () => {
+    beforeEach(() => issuer.algorithms.set('key-a', 'RS384'));
+
+    it('verifies only tokens signed with that algorithm', async () => {
+      await expect(storeWith(COOLDOWN_MS).keyFor('key-a', 'RS384')).resolves.toBe(keyA());
+    });
+
+    it('answers ALGORITHM_NOT_ALLOWED for a token naming another algorithm', async () => {
+      await expect(storeWith(COOLDOWN_MS).keyFor('key-a', 'RS256')).rejects.toMatchObject({
+        code: AuthErrorCode.ALGORITHM_NOT_ALLOWED,
+        message: "The token's algorithm RS256 is not the RS384 its signing key is published for",
+        details: { fields: { found: 'RS256', expected: 'RS384' } },
+      });
+    });
+
+    it('leaves a JWK without alg usable with any allowed algorithm', async () => {
+      issuer.algorithms.clear();
+
+      await expect(storeWith(COOLDOWN_MS).keyFor('key-a', 'PS256')).resolves.toBe(keyA());
     });
   });
 

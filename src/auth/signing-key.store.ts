@@ -1,46 +1,63 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { KeyObject } from 'node:crypto';
 
 import { authConfig } from '../config/auth.config';
 import { AuthErrorCode, AuthException } from './auth.exception';
-import { IssuerClient } from './issuer.client';
+import { IssuerClient, SigningKey } from './issuer.client';
 
 const FAILURE_RETRY_MS = 2000;
 
 /**
  * The issuer's public keys by `kid`. An unknown `kid` triggers one refetch (so a rotated key works
  * without restart) but at most once per JWKS_COOLDOWN_S, so a flood of made-up `kid`s cannot hammer
- * the issuer. Keys older than JWKS_MAX_AGE_S are refetched in the background, so a key the issuer
- * withdrew stops being trusted; listeners hear of withdrawn keys (the verified-token cache empties).
- * Concurrent refreshes share one request.
+ * the issuer. The JWKS is also refetched every JWKS_MAX_AGE_S on its own timer (and when a request finds
+ * the keys that old), so a key the issuer withdrew stops being trusted even on a quiet gateway; listeners
+ * hear of withdrawn keys (the verified-token cache empties). Concurrent refreshes share one request,
+ * which always settles (issuer calls have a total deadline), so a failed refresh never blocks the next.
  */
 @Injectable()
-export class SigningKeyStore {
+export class SigningKeyStore implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SigningKeyStore.name);
-  private keys = new Map<string, KeyObject>();
+  private keys = new Map<string, SigningKey>();
   private loadedAt = 0;
   private lastAttemptAt = 0;
   private lastFailed = false;
   private refreshing?: Promise<void>;
   private fetches = 0;
   private readonly removalListeners: Array<(kids: string[]) => void> = [];
+  private periodic?: NodeJS.Timeout;
 
   constructor(
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly issuer: IssuerClient,
   ) {}
 
-  async keyFor(kid: string | undefined): Promise<KeyObject> {
+  onApplicationBootstrap(): void {
+    this.periodic ??= setInterval(() => void this.refresh(), this.config.jwksMaxAgeMs);
+    // A refresh timer must never keep the process alive (shutdown, CLIs, tests).
+    this.periodic.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.periodic);
+    this.periodic = undefined;
+  }
+
+  /**
+   * The key for a token's `kid`, to verify a signature made with `alg`. A JWK that names its algorithm
+   * is bound to it (RFC 7517 §4.4): a token claiming another one is refused, even one the gateway allows.
+   */
+  async keyFor(kid: string | undefined, alg?: string): Promise<KeyObject> {
     const known = this.lookup(kid);
     if (known) {
       if (!this.refreshing && Date.now() - this.loadedAt >= this.config.jwksMaxAgeMs) void this.refresh();
-      return known;
+      return usableWith(known, alg);
     }
     if (this.refreshing) await this.refreshing;
     else if (this.mayRefresh()) await this.refresh();
     const key = this.lookup(kid);
-    if (key) return key;
+    if (key) return usableWith(key, alg);
     if (this.keys.size === 0) {
       throw new AuthException(
         AuthErrorCode.SIGNING_KEYS_UNAVAILABLE,
@@ -88,7 +105,7 @@ export class SigningKeyStore {
     return this.fetches;
   }
 
-  private lookup(kid: string | undefined): KeyObject | undefined {
+  private lookup(kid: string | undefined): SigningKey | undefined {
     if (kid !== undefined) return this.keys.get(kid);
     // A token without `kid` is only acceptable when the issuer publishes exactly one key.
     return this.keys.size === 1 ? [...this.keys.values()][0] : undefined;
@@ -121,4 +138,15 @@ export class SigningKeyStore {
       this.logger.warn(`Could not load signing keys: ${(error as Error).message}`);
     }
   }
+}
+
+function usableWith(signingKey: SigningKey, alg: string | undefined): KeyObject {
+  if (signingKey.alg !== undefined && alg !== undefined && signingKey.alg !== alg) {
+    throw new AuthException(
+      AuthErrorCode.ALGORITHM_NOT_ALLOWED,
+      `The token's algorithm ${alg} is not the ${signingKey.alg} its signing key is published for`,
+      { fields: { found: alg, expected: signingKey.alg } },
+    );
+  }
+  return signingKey.key;
 }

@@ -1,12 +1,27 @@
 import { thrownBy } from '../testing/errors';
 import { base64UrlJson, compactJws } from '../testing/token.fixtures';
 import { AuthErrorCode, AuthException } from './auth.exception';
-import { classifyToken } from './token-classifier';
+import { testAuthConfig } from '../testing/config.fixtures';
+import { classifyToken, TokenPolicy } from './token-classifier';
 
-const RS256_ONLY = ['RS256'];
+const DEFAULT_TYPES = testAuthConfig().tokenTypes;
+const RS256_ONLY: TokenPolicy = { algorithms: ['RS256'], tokenTypes: DEFAULT_TYPES };
 
-function rejection(token: string, allowed: readonly string[] = RS256_ONLY): AuthException {
-  return thrownBy(() => classifyToken(token, allowed), AuthException);
+function rejection(token: string, policy: TokenPolicy = RS256_ONLY): AuthException {
+  return thrownBy(() => classifyToken(token, policy), AuthException);
+}
+
+/** The last base64url character of a segment changed to another that decodes to the same bytes. */
+function nonCanonical(segment: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = segment.at(-1)!;
+  const twin = [...alphabet].find(
+    (candidate) =>
+      candidate !== last &&
+      Buffer.from(segment.slice(0, -1) + candidate, 'base64url').equals(Buffer.from(segment, 'base64url')),
+  );
+  if (!twin) throw new Error(`segment ${segment} has no non-canonical twin`);
+  return segment.slice(0, -1) + twin;
 }
 
 describe('classifyToken', () => {
@@ -86,6 +101,80 @@ describe('classifyToken', () => {
   });
 
   it('accepts any algorithm the deployment allows', () => {
-    expect(classifyToken(compactJws({ alg: 'ES256' }), ['RS256', 'ES256']).header.alg).toBe('ES256');
+    const policy = { algorithms: ['RS256', 'ES256'], tokenTypes: DEFAULT_TYPES };
+
+    expect(classifyToken(compactJws({ alg: 'ES256' }), policy).header.alg).toBe('ES256');
+  });
+
+  describe('refuses non-canonical base64url (one token, one spelling)', () => {
+    // 10 bytes encode to 14 characters whose last one carries 4 unused bits.
+    const signature = Buffer.from('signatures').toString('base64url');
+    const [header, payload] = compactJws({ alg: 'RS256', kid: 'k' }, { sub: 'user-1' }).split('.');
+
+    it('answers BAD_SIGNATURE for a signature whose unused bits are set', () => {
+      const error = rejection(`${header}.${payload}.${nonCanonical(signature)}`);
+
+      expect(error.code).toBe(AuthErrorCode.BAD_SIGNATURE);
+      expect(error.message).toBe('The access token signature is not canonical base64url');
+    });
+
+    it('answers ACCESS_TOKEN_NOT_JWS for a header or payload with unused bits set', () => {
+      const oddHeader = base64UrlJson({ alg: 'RS256', kid: 'ab' });
+      const oddPayload = base64UrlJson({ sub: 'user-12' });
+
+      expect(rejection(`${nonCanonical(oddHeader)}.${payload}.${signature}`).code).toBe(
+        AuthErrorCode.ACCESS_TOKEN_NOT_JWS,
+      );
+      expect(rejection(`${header}.${nonCanonical(oddPayload)}.${signature}`).code).toBe(
+        AuthErrorCode.ACCESS_TOKEN_NOT_JWS,
+      );
+    });
+
+    it('answers BAD_SIGNATURE for a signature of impossible length (4n+1 characters)', () => {
+      expect(rejection(`${header}.${payload}.c2lnbmF0dXJlA`).code).toBe(AuthErrorCode.BAD_SIGNATURE);
+    });
+  });
+
+  describe('refuses critical header extensions it does not implement (RFC 7515 §4.1.11)', () => {
+    it.each([
+      ['an unknown crit extension', { alg: 'RS256', crit: ['urn:example:policy'], 'urn:example:policy': 1 }],
+      ['an unencoded payload (RFC 7797)', { alg: 'RS256', b64: false, crit: ['b64'] }],
+      ['b64: false without crit', { alg: 'RS256', b64: false }],
+      ['an empty crit list', { alg: 'RS256', crit: [] }],
+    ])('answers UNSUPPORTED_CRITICAL_HEADER for %s', (_label, header) => {
+      expect(rejection(compactJws(header)).code).toBe(AuthErrorCode.UNSUPPORTED_CRITICAL_HEADER);
+    });
+  });
+
+  describe('accepts only access-token types (RFC 9068, RFC 8725 §3.11)', () => {
+    it.each([['at+jwt'], ['application/at+jwt'], ['AT+JWT'], ['JWT'], [undefined]])(
+      'accepts typ %s by default',
+      (typ) => {
+        expect(() => classifyToken(compactJws({ alg: 'RS256', typ }), RS256_ONLY)).not.toThrow();
+      },
+    );
+
+    it.each([['logout+jwt'], ['secevent+jwt'], ['id_token+jwt'], ['dpop+jwt'], [42]])(
+      'answers TOKEN_TYPE_NOT_ALLOWED for typ %s',
+      (typ) => {
+        const error = rejection(compactJws({ alg: 'RS256', typ }));
+
+        expect(error.code).toBe(AuthErrorCode.TOKEN_TYPE_NOT_ALLOWED);
+        expect(error.details.fields).toEqual({ found: typ, allowed: ['at+jwt', 'jwt', 'absent'] });
+      },
+    );
+
+    it('accepts only at+jwt when OAUTH_TOKEN_TYPES says so', () => {
+      const strict = {
+        algorithms: ['RS256'],
+        tokenTypes: testAuthConfig({ OAUTH_TOKEN_TYPES: 'application/at+jwt' }).tokenTypes,
+      };
+
+      expect(() => classifyToken(compactJws({ alg: 'RS256', typ: 'at+jwt' }), strict)).not.toThrow();
+      expect(rejection(compactJws({ alg: 'RS256', typ: 'JWT' }), strict).code).toBe(
+        AuthErrorCode.TOKEN_TYPE_NOT_ALLOWED,
+      );
+      expect(rejection(compactJws({ alg: 'RS256' }), strict).code).toBe(AuthErrorCode.TOKEN_TYPE_NOT_ALLOWED);
+    });
   });
 });

@@ -8,6 +8,7 @@ describe('buildAuthConfig', () => {
       resource: '',
       jwksUri: undefined,
       algorithms: ['RS256'],
+      tokenTypes: ['at+jwt', 'jwt', 'absent'],
       extraScopes: [],
       scopeChallenge: 'operation',
       clockToleranceS: 5,

@@ -23,6 +23,11 @@ export const ALLOWED_JWT_ALGORITHMS = [
 export const SCOPE_CHALLENGE_MODES = ['operation', 'held-and-required'] as const;
 export type ScopeChallengeMode = (typeof SCOPE_CHALLENGE_MODES)[number];
 
+/** RFC 7515 §4.1.9: `typ` is compared case-insensitively, and "application/" may be omitted. */
+export function normalizeTokenType(typ: string): string {
+  return typ.toLowerCase().replace(/^application\//, '');
+}
+
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 export class AuthEnv {
@@ -55,6 +60,12 @@ export class AuthEnv {
   @ToList()
   @IsString({ each: true })
   OAUTH_SCOPES: string[] = [];
+
+  /** Accepted JWS `typ` values (RFC 8725 §3.11); `absent` accepts a token without `typ`. */
+  @ToList()
+  @ArrayNotEmpty({ message: 'OAUTH_TOKEN_TYPES must list at least one type, e.g. at+jwt' })
+  @IsString({ each: true })
+  OAUTH_TOKEN_TYPES: string[] = ['at+jwt', 'JWT', 'absent'];
 
   @IsIn(SCOPE_CHALLENGE_MODES, {
     message: `SCOPE_CHALLENGE must be one of ${SCOPE_CHALLENGE_MODES.join(', ')}`,
@@ -97,6 +108,8 @@ export interface AuthConfig {
   resource: string;
   jwksUri?: string;
   algorithms: string[];
+  /** Normalized with normalizeTokenType(); `absent` stands for a header without `typ`. */
+  tokenTypes: string[];
   extraScopes: string[];
   scopeChallenge: ScopeChallengeMode;
   clockToleranceS: number;
@@ -117,6 +130,7 @@ export function buildAuthConfig(source: RawEnv | AuthEnv): AuthConfig {
     resource: e.OAUTH_RESOURCE ?? audience,
     jwksUri: e.OAUTH_JWKS_URI,
     algorithms: e.OAUTH_ALGORITHMS,
+    tokenTypes: e.OAUTH_TOKEN_TYPES.map(normalizeTokenType),
     extraScopes: e.OAUTH_SCOPES,
     scopeChallenge: e.SCOPE_CHALLENGE,
     clockToleranceS: e.OAUTH_CLOCK_TOLERANCE_S,

@@ -35,7 +35,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       return true;
     }
     // Precise refusals (JWE, not a JWS, algorithm) before passport-jwt spends anything on the token.
-    classifyToken(token, this.config.algorithms);
+    classifyToken(token, this.config);
     return (await super.canActivate(context)) as boolean;
   }
 

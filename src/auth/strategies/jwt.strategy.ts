@@ -16,7 +16,10 @@ import { SigningKeyStore } from '../signing-key.store';
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(@Inject(authConfig.KEY) config: ConfigType<typeof authConfig>, keys: SigningKeyStore) {
+  constructor(
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    keys: SigningKeyStore,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKeyProvider: (
@@ -24,13 +27,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         rawJwt: string,
         done: (err: unknown, key?: string | Buffer) => void,
       ) => {
-        // JwtAuthGuard has classified the token already; only the key id is needed here.
-        const kid = decodeJwtSegment(rawJwt.split('.')[0])?.kid;
-        keys.keyFor(typeof kid === 'string' ? kid : undefined).then(
-          // jsonwebtoken accepts a KeyObject; the typings only name string | Buffer.
-          (key) => done(null, key as unknown as Buffer),
-          (error) => done(error),
-        );
+        // JwtAuthGuard has classified the token already; only the key id and algorithm are needed here.
+        const header = decodeJwtSegment(rawJwt.split('.')[0]) ?? {};
+        const { kid, alg } = header;
+        keys
+          .keyFor(typeof kid === 'string' ? kid : undefined, typeof alg === 'string' ? alg : undefined)
+          .then(
+            // jsonwebtoken accepts a KeyObject; the typings only name string | Buffer.
+            (key) => done(null, key as unknown as Buffer),
+            (error) => done(error),
+          );
       },
       issuer: config.issuer,
       audience: config.audience,
@@ -48,6 +54,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       throw new AuthException(
         AuthErrorCode.TOKEN_CLAIMS_INVALID,
         'The access token has no numeric "exp" claim',
+      );
+    }
+    // jsonwebtoken checks `iat` only for maxAge; a token issued in the future is refused like one not valid yet.
+    if (payload.iat !== undefined && typeof payload.iat !== 'number') {
+      throw new AuthException(AuthErrorCode.TOKEN_CLAIMS_INVALID, 'The "iat" claim must be a number');
+    }
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + this.config.clockToleranceS) {
+      throw new AuthException(
+        AuthErrorCode.TOKEN_NOT_YET_VALID,
+        'The access token was issued in the future ("iat")',
       );
     }
     if (payload.scope !== undefined && typeof payload.scope !== 'string') {
