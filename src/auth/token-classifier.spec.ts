@@ -1,5 +1,5 @@
 import { thrownBy } from '../testing/errors';
-import { base64UrlJson, compactJws } from '../testing/token.fixtures';
+import { base64UrlJson, compactJws, nonCanonicalTwin } from '../testing/token.fixtures';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { testAuthConfig } from '../testing/config.fixtures';
 import { classifyToken, TokenPolicy } from './token-classifier';
@@ -9,19 +9,6 @@ const RS256_ONLY: TokenPolicy = { algorithms: ['RS256'], tokenTypes: DEFAULT_TYP
 
 function rejection(token: string, policy: TokenPolicy = RS256_ONLY): AuthException {
   return thrownBy(() => classifyToken(token, policy), AuthException);
-}
-
-/** The last base64url character of a segment changed to another that decodes to the same bytes. */
-function nonCanonical(segment: string): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-  const last = segment.at(-1)!;
-  const twin = [...alphabet].find(
-    (candidate) =>
-      candidate !== last &&
-      Buffer.from(segment.slice(0, -1) + candidate, 'base64url').equals(Buffer.from(segment, 'base64url')),
-  );
-  if (!twin) throw new Error(`segment ${segment} has no non-canonical twin`);
-  return segment.slice(0, -1) + twin;
 }
 
 describe('classifyToken', () => {
@@ -112,7 +99,7 @@ describe('classifyToken', () => {
     const [header, payload] = compactJws({ alg: 'RS256', kid: 'k' }, { sub: 'user-1' }).split('.');
 
     it('answers BAD_SIGNATURE for a signature whose unused bits are set', () => {
-      const error = rejection(`${header}.${payload}.${nonCanonical(signature)}`);
+      const error = rejection(`${header}.${payload}.${nonCanonicalTwin(signature)}`);
 
       expect(error.code).toBe(AuthErrorCode.BAD_SIGNATURE);
       expect(error.message).toBe('The access token signature is not canonical base64url');
@@ -122,10 +109,10 @@ describe('classifyToken', () => {
       const oddHeader = base64UrlJson({ alg: 'RS256', kid: 'ab' });
       const oddPayload = base64UrlJson({ sub: 'user-12' });
 
-      expect(rejection(`${nonCanonical(oddHeader)}.${payload}.${signature}`).code).toBe(
+      expect(rejection(`${nonCanonicalTwin(oddHeader)}.${payload}.${signature}`).code).toBe(
         AuthErrorCode.ACCESS_TOKEN_NOT_JWS,
       );
-      expect(rejection(`${header}.${nonCanonical(oddPayload)}.${signature}`).code).toBe(
+      expect(rejection(`${header}.${nonCanonicalTwin(oddPayload)}.${signature}`).code).toBe(
         AuthErrorCode.ACCESS_TOKEN_NOT_JWS,
       );
     });

@@ -28,6 +28,21 @@ export function compactJws(
   return `${base64UrlJson(header)}.${base64UrlJson(payload)}.${signature}`;
 }
 
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * `segment` with its last character changed to another that decodes to the same bytes (unused trailing
+ * bits set): the non-canonical spelling a forger would try. Throws when the segment has no such twin.
+ */
+export function nonCanonicalTwin(segment: string): string {
+  const bytes = Buffer.from(segment, 'base64url');
+  const twin = [...BASE64URL_ALPHABET]
+    .map((last) => segment.slice(0, -1) + last)
+    .find((candidate) => candidate !== segment && Buffer.from(candidate, 'base64url').equals(bytes));
+  if (!twin) throw new Error(`segment ${segment} has no non-canonical twin`);
+  return twin;
+}
+
 export function testUser(overrides: Partial<AuthenticatedUser> = {}): AuthenticatedUser {
   return {
     sub: 'user-1',

@@ -15,6 +15,8 @@ export class TestIssuer {
   /** When set, the JWKS (or discovery) endpoint misbehaves this way instead of answering. */
   jwksFault?: HttpFault;
   discoveryFault?: HttpFault;
+  /** The `alg` the JWKS names for every key (a key is bound to it). */
+  publishedAlg = 'RS256';
   private server?: Server;
   private keys: Array<{ kid: string; privateKey: KeyObject; publicKey: KeyObject }> = [];
 
@@ -44,7 +46,7 @@ export class TestIssuer {
               ...publicKey.export({ format: 'jwk' }),
               kid,
               use: 'sig',
-              alg: 'RS256',
+              alg: this.publishedAlg,
             })),
           }),
         );
@@ -85,6 +87,16 @@ export class TestIssuer {
       // The classic confusion attack: HMAC keyed with the issuer's *public* key.
       return `${input}.${createHmac('sha256', this.publicKeyPem).update(input).digest('base64url')}`;
     }
+    const signature = rsaSign('sha256', Buffer.from(input), signWith ?? this.keys[0].privateKey);
+    return `${input}.${signature.toString('base64url')}`;
+  }
+
+  /**
+   * Signs `payloadJson` exactly as given (duplicate keys, `__proto__`...) under `header`, with RS256 and
+   * the current key unless `signWith` is another one.
+   */
+  signRaw(header: Record<string, unknown>, payloadJson: string, signWith?: KeyObject): string {
+    const input = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: this.currentKid, ...header })}.${Buffer.from(payloadJson).toString('base64url')}`;
     const signature = rsaSign('sha256', Buffer.from(input), signWith ?? this.keys[0].privateKey);
     return `${input}.${signature.toString('base64url')}`;
   }
