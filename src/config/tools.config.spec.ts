@@ -8,6 +8,7 @@ describe('buildToolsConfig', () => {
       toolScopesJson: undefined,
       upstreamTimeoutMs: 15_000,
       upstreamMaxResponseBytes: 10 * 1024 * 1024,
+      argsMaxDepth: 64,
       hmacSecret: '',
       mcpListAllTools: false,
     });

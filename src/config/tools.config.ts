@@ -33,6 +33,10 @@ export class ToolsEnv {
   @IntRange(1024, 100 * 1024 * 1024)
   UPSTREAM_MAX_RESPONSE_BYTES: number = 10 * 1024 * 1024;
 
+  /** Deepest nesting of tool arguments; deeper ones are refused before schema validation (which recurses). */
+  @IntRange(1, 1000)
+  TOOL_ARGS_MAX_DEPTH: number = 64;
+
   /** MCP tools/list: false lists only the tools the caller may call; true lists all, with their scopes. */
   @ToBoolean()
   @IsOptional()
@@ -50,6 +54,7 @@ export interface ToolsConfig {
   toolScopesJson?: string;
   upstreamTimeoutMs: number;
   upstreamMaxResponseBytes: number;
+  argsMaxDepth: number;
   hmacSecret: string;
   mcpListAllTools: boolean;
 }
@@ -62,6 +67,7 @@ export function buildToolsConfig(source: RawEnv | ToolsEnv): ToolsConfig {
     toolScopesJson: e.TOOL_SCOPES_JSON,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     upstreamMaxResponseBytes: e.UPSTREAM_MAX_RESPONSE_BYTES,
+    argsMaxDepth: e.TOOL_ARGS_MAX_DEPTH,
     hmacSecret: e.GATEWAY_HMAC_SECRET ?? '',
     mcpListAllTools: e.MCP_LIST_ALL_TOOLS === true,
   };

@@ -135,7 +135,7 @@ describe('ToolCatalog', () => {
   describe('validateArguments', () => {
     let catalog: ToolCatalog;
 
-    beforeAll(() => ({ catalog } = catalogWith(new MailTool())));
+    beforeAll(() => ({ catalog } = catalogWith(new MailTool(), new ReportTool())));
 
     it('returns arguments that match the input schema', () => {
       const args = { to: 'ada@example.com', subject: 'Hello' };
@@ -176,6 +176,19 @@ describe('ToolCatalog', () => {
         { path: '/', message: "must have required property 'to'" },
         { path: '/', message: "must have required property 'subject'" },
       ]);
+    });
+
+    it('answers INVALID_ARGUMENTS for arguments nested deeper than TOOL_ARGS_MAX_DEPTH, before any schema check', () => {
+      let deep: unknown = 'leaf';
+      for (let level = 0; level < 100_000; level += 1) deep = [deep];
+
+      const error = thrownBy(() => catalog.validateArguments('sales_report', { deep }), ToolsException);
+
+      expect(error.code).toBe(ToolsErrorCode.INVALID_ARGUMENTS);
+      expect(error.message).toBe(
+        'Arguments of "sales_report" nest deeper than 64 levels (TOOL_ARGS_MAX_DEPTH)',
+      );
+      expect(error.fields.violations).toEqual([{ path: '/', message: 'nests deeper than 64 levels' }]);
     });
 
     it('refuses arguments that are not an object', () => {

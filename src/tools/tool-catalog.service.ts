@@ -5,6 +5,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
 import { ScopeRegistry } from '../auth/scope.registry';
+import { nestsDeeperThan } from '../common/json-depth';
 import { toolsConfig } from '../config/tools.config';
 import { buildCatalog, CatalogError } from './catalog-loader';
 import { codeToolsOf, declaresTools } from './code-tools';
@@ -69,6 +70,15 @@ export class ToolCatalog implements OnModuleInit {
   /** Checks arguments against the tool's inputSchema; every violation is reported. */
   validateArguments(name: string, args: unknown): Record<string, unknown> {
     const entry = this.entry(name);
+    const maxDepth = this.config.argsMaxDepth;
+    if (nestsDeeperThan(args, maxDepth)) {
+      throw new ToolsException(
+        ToolsErrorCode.INVALID_ARGUMENTS,
+        name,
+        `Arguments of "${name}" nest deeper than ${maxDepth} levels (TOOL_ARGS_MAX_DEPTH)`,
+        { violations: [{ path: '/', message: `nests deeper than ${maxDepth} levels` }] },
+      );
+    }
     if (entry.validate(args)) return args as Record<string, unknown>;
     const violations = violationsOf(entry.validate);
     throw new ToolsException(

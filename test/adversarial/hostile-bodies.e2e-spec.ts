@@ -71,4 +71,70 @@ describe('hostile request bodies', () => {
       },
     );
   });
+
+  describe('deeply nested arguments', () => {
+    const nestedArgs = (levels: number): string => `{"q":${'['.repeat(levels)}1${']'.repeat(levels)}}`;
+
+    it.each([65, 5_000, 100_000])(
+      'answers POST /tools/:name with %d nested levels 400 invalid_arguments, without calling the backend',
+      async (levels) => {
+        const before = stack.backend.calls.length;
+
+        const response = await post('/tools/search', nestedArgs(levels), {
+          authorization: `Bearer ${token}`,
+        });
+
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({
+          error: 'invalid_arguments',
+          code: 'INVALID_ARGUMENTS',
+          tool: 'search',
+          message: 'Arguments of "search" nest deeper than 64 levels (TOOL_ARGS_MAX_DEPTH)',
+          hint: expect.any(String),
+          violations: [{ path: '/', message: 'nests deeper than 64 levels' }],
+          requestId: response.headers.get('x-request-id'),
+        });
+        expect(stack.backend.calls).toHaveLength(before);
+      },
+    );
+
+    it('answers an MCP tools/call with 100 000 nested levels with a tool error naming the bound', async () => {
+      const response = await post(
+        '/mcp',
+        `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"search","arguments":${nestedArgs(100_000)}}}`,
+        { authorization: `Bearer ${token}` },
+      );
+
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as {
+        id: number;
+        result: { isError: boolean; content: Array<{ text: string }> };
+      };
+      expect(answer.id).toBe(7);
+      expect(answer.result.isError).toBe(true);
+      expect(answer.result.content[0].text).toContain('nest deeper than 64 levels');
+    });
+
+    it('accepts arguments nested exactly to the bound', async () => {
+      const response = await post('/tools/search', `{"q":${'['.repeat(63)}1${']'.repeat(63)}}`, {
+        authorization: `Bearer ${token}`,
+      });
+
+      expect(response.status).toBe(200);
+    });
+  });
+
+  describe('prototype-pollution keys', () => {
+    it('forwards __proto__ and constructor keys as plain data and pollutes nothing', async () => {
+      const response = await post(
+        '/tools/search',
+        '{"q":"x","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+        { authorization: `Bearer ${token}` },
+      );
+
+      expect(response.status).toBe(200);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.prototype).not.toHaveProperty('polluted');
+    });
+  });
 });
