@@ -122,6 +122,14 @@ export class UpstreamClient implements OnModuleDestroy {
         );
       }
       const reason = networkErrorReason(error);
+      if (reason === 'UND_ERR_INVALID_ARG') {
+        // undici refused the request the gateway built (a header value, say): the gateway's fault, not the
+        // backend's, so a 500 with the request id rather than 502 upstream_unreachable.
+        this.logger.error(
+          `Request to the backend of ${tool.name} not sent: ${reason} (requestId=${context.requestId})`,
+        );
+        throw new Error(`The gateway could not build the request to the backend of "${tool.name}"`);
+      }
       this.logger.warn(
         `Backend of ${tool.name} at ${origin} unreachable: ${reason} (requestId=${context.requestId})`,
       );

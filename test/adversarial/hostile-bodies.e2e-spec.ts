@@ -137,4 +137,20 @@ describe('hostile request bodies', () => {
       expect(Object.prototype).not.toHaveProperty('polluted');
     });
   });
+
+  describe('identities that are not plain ASCII', () => {
+    it.each([['oidc|zoë-ユーザー'], ['auth0|a\r\nx-injected: 1'], ['auth0|100%']])(
+      'forwards the call of sub %j with a signature the backend verifies back to that sub',
+      async (sub) => {
+        const callerToken = stack.issuer.sign(stack.issuer.claims(stack.audience, { sub }));
+
+        const response = await post('/tools/search', '{"q":"x"}', { authorization: `Bearer ${callerToken}` });
+
+        expect(response.status).toBe(200);
+        const call = stack.backend.calls.at(-1)!;
+        expect(call.verdict).toMatchObject({ ok: true, sub });
+        expect(call.headers['x-injected']).toBeUndefined();
+      },
+    );
+  });
 });

@@ -44,6 +44,44 @@ describe('gateway signature', () => {
     });
   });
 
+  describe('identities that are not plain ASCII', () => {
+    it.each([
+      ['non-Latin-1 characters', 'oidc|zoë-ユーザー', 'oidc|zo%C3%AB-%E3%83%A6%E3%83%BC%E3%82%B6%E3%83%BC'],
+      ['CR/LF', 'auth0|a\r\nx-injected: 1', 'auth0|a%0D%0Ax-injected:%201'],
+      ['a percent sign', 'auth0|100%', 'auth0|100%25'],
+      ['spaces and a tab', ' a\tb ', '%20a%09b%20'],
+      ['an emoji', 'user-😀', 'user-%F0%9F%98%80'],
+    ])('sends a sub with %s percent-encoded and verifies it back to the original', (_label, sub, sent) => {
+      const headers = signGatewayRequest({ ...CALL, sub });
+
+      expect(headers[SIGNATURE_HEADERS.subject]).toBe(sent);
+      expect(() => new Headers(headers)).not.toThrow();
+      expect(verify({ headers })).toMatchObject({ ok: true, sub });
+    });
+
+    it('keeps scopes and client ids apart and round-trips them', () => {
+      const call = { ...CALL, scopes: ['read all', 'éditer'], clientId: 'client ü' };
+      const headers = signGatewayRequest(call);
+
+      expect(headers[SIGNATURE_HEADERS.scopes]).toBe('read%20all %C3%A9diter');
+      expect(headers[SIGNATURE_HEADERS.clientId]).toBe('client%20%C3%BC');
+      expect(verify({ headers })).toMatchObject({
+        ok: true,
+        scopes: ['read all', 'éditer'],
+        clientId: 'client ü',
+      });
+    });
+
+    it('refuses an encoded sub altered on the way', () => {
+      const headers = {
+        ...signGatewayRequest({ ...CALL, sub: 'oidc|zoë' }),
+        [SIGNATURE_HEADERS.subject]: 'oidc|zoe',
+      };
+
+      expect(verify({ headers })).toEqual({ ok: false, reason: 'bad_signature' });
+    });
+  });
+
   it('verifies a Buffer body as the same bytes as the string the gateway signed', () => {
     expect(verify({ body: Buffer.from(CALL.body as string) }).ok).toBe(true);
   });

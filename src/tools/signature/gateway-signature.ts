@@ -4,7 +4,11 @@ import { createHash, createHmac, KeyObject, timingSafeEqual } from 'node:crypto'
  * Identity headers the gateway adds to every forwarded call. The signature is
  * HMAC-SHA256(GATEWAY_HMAC_SECRET, "v1\n" + timestamp + "\n" + METHOD + "\n" + path + "\n" + sub + "\n" +
  * scopes + "\n" + clientId + "\n" + hex(sha256(body))), hex-encoded, prefixed with "v1=" (clientId is
- * empty when the token names no client).
+ * empty when the token names no client), over the header values exactly as sent.
+ * Header values can only carry visible ASCII, so sub, client id and each scope are sent percent-encoded:
+ * every UTF-8 byte outside `!`..`~`, and `%` itself, becomes %XX (`auth0|alice` is sent as is,
+ * `oidc|zoë` as `oidc|zo%C3%AB`, a CR/LF as %0D%0A). Scopes are joined by a space after encoding.
+ * verifyGatewaySignature() checks the signature on the sent values, then decodes them.
  * This file has no dependency beyond node:crypto so backend authors can copy it.
  */
 export const SIGNATURE_HEADERS = {
@@ -29,16 +33,39 @@ export interface SignInput {
   timestamp?: number;
 }
 
+// Everything but visible ASCII, and the escape character itself.
+const NOT_HEADER_SAFE = /[^\x21-\x24\x26-\x7e]/gu;
+
+/** A value for an identity header: UTF-8 bytes outside visible ASCII, and `%`, as %XX. */
+export function encodeIdentityValue(value: string): string {
+  return value.replace(NOT_HEADER_SAFE, (character) =>
+    [...Buffer.from(character, 'utf8')]
+      .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+      .join(''),
+  );
+}
+
+/** The inverse of encodeIdentityValue. */
+export function decodeIdentityValue(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 export function signGatewayRequest(input: SignInput): Record<string, string> {
   const timestamp = String(input.timestamp ?? Math.floor(Date.now() / 1000));
-  const scopes = input.scopes.join(' ');
+  const sub = encodeIdentityValue(input.sub);
+  const scopes = input.scopes.map(encodeIdentityValue).join(' ');
+  const clientId = encodeIdentityValue(input.clientId ?? '');
   const headers: Record<string, string> = {
     [SIGNATURE_HEADERS.timestamp]: timestamp,
-    [SIGNATURE_HEADERS.subject]: input.sub,
+    [SIGNATURE_HEADERS.subject]: sub,
     [SIGNATURE_HEADERS.scopes]: scopes,
-    [SIGNATURE_HEADERS.signature]: `v1=${mac(input.secret, timestamp, input.method, input.path, input.sub, scopes, input.clientId ?? '', input.body)}`,
+    [SIGNATURE_HEADERS.signature]: `v1=${mac(input.secret, timestamp, input.method, input.path, sub, scopes, clientId, input.body)}`,
   };
-  if (input.clientId) headers[SIGNATURE_HEADERS.clientId] = input.clientId;
+  if (clientId) headers[SIGNATURE_HEADERS.clientId] = clientId;
   return headers;
 }
 
@@ -53,6 +80,7 @@ export interface VerifyInput {
   nowS?: number;
 }
 
+/** On success sub, scopes and client id are decoded (see encodeIdentityValue). */
 export type VerifyResult =
   | { ok: true; sub: string; scopes: string[]; clientId?: string; timestamp: number }
   | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
@@ -85,9 +113,9 @@ export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
     return { ok: false, reason: 'bad_signature' };
   return {
     ok: true,
-    sub,
-    scopes: scopes ? scopes.split(' ') : [],
-    clientId,
+    sub: decodeIdentityValue(sub),
+    scopes: scopes ? scopes.split(' ').map(decodeIdentityValue) : [],
+    clientId: clientId === undefined ? undefined : decodeIdentityValue(clientId),
     timestamp: Number(timestamp),
   };
 }
