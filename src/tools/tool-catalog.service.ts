@@ -70,15 +70,8 @@ export class ToolCatalog implements OnModuleInit {
   /** Checks arguments against the tool's inputSchema; every violation is reported. */
   validateArguments(name: string, args: unknown): Record<string, unknown> {
     const entry = this.entry(name);
-    const maxDepth = this.config.argsMaxDepth;
-    if (nestsDeeperThan(args, maxDepth)) {
-      throw new ToolsException(
-        ToolsErrorCode.INVALID_ARGUMENTS,
-        name,
-        `Arguments of "${name}" nest deeper than ${maxDepth} levels (TOOL_ARGS_MAX_DEPTH)`,
-        { violations: [{ path: '/', message: `nests deeper than ${maxDepth} levels` }] },
-      );
-    }
+    if (nestsDeeperThan(args, this.config.argsMaxDepth))
+      throw argumentsTooDeep(name, this.config.argsMaxDepth);
     if (entry.validate(args)) return args as Record<string, unknown>;
     const violations = violationsOf(entry.validate);
     throw new ToolsException(
@@ -160,4 +153,14 @@ function violationsOf(validate: ValidateFunction): ArgumentViolation[] {
 
 function describe(violations: ArgumentViolation[]): string {
   return violations.map((violation) => `${violation.path} ${violation.message}`).join('; ');
+}
+
+/** INVALID_ARGUMENTS for arguments nested deeper than TOOL_ARGS_MAX_DEPTH. */
+export function argumentsTooDeep(name: string, maxDepth: number): ToolsException {
+  return new ToolsException(
+    ToolsErrorCode.INVALID_ARGUMENTS,
+    name,
+    `Arguments of "${name}" nest deeper than ${maxDepth} levels (TOOL_ARGS_MAX_DEPTH)`,
+    { violations: [{ path: '/', message: `nests deeper than ${maxDepth} levels` }] },
+  );
 }

@@ -98,12 +98,15 @@ describe('hostile request bodies', () => {
       },
     );
 
-    it('answers an MCP tools/call with 100 000 nested levels with a tool error naming the bound', async () => {
-      const response = await post(
+    const mcpCall = (levels: number): Promise<Response> =>
+      post(
         '/mcp',
-        `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"search","arguments":${nestedArgs(100_000)}}}`,
-        { authorization: `Bearer ${token}` },
+        `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"search","arguments":${nestedArgs(levels)}}}`,
+        { authorization: `Bearer ${token}`, 'mcp-protocol-version': '2025-11-25' },
       );
+
+    it('answers an MCP tools/call whose arguments are one level over the bound with a tool error naming it', async () => {
+      const response = await mcpCall(64);
 
       expect(response.status).toBe(200);
       const answer = (await response.json()) as {
@@ -113,6 +116,34 @@ describe('hostile request bodies', () => {
       expect(answer.id).toBe(7);
       expect(answer.result.isError).toBe(true);
       expect(answer.result.content[0].text).toContain('nest deeper than 64 levels');
+    });
+
+    it('answers an MCP tools/call with 100 000 nested levels 400 invalid_arguments before the SDK', async () => {
+      const response = await mcpCall(100_000);
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        error: 'invalid_arguments',
+        code: 'INVALID_ARGUMENTS',
+        tool: 'search',
+        message: 'Arguments of "search" nest deeper than 64 levels (TOOL_ARGS_MAX_DEPTH)',
+        requestId: response.headers.get('x-request-id'),
+      });
+    });
+
+    it('answers any other MCP message nested 100 000 levels deep 400', async () => {
+      const response = await post(
+        '/mcp',
+        `{"jsonrpc":"2.0","id":8,"method":"ping","params":{"_meta":${nestedArgs(100_000)}}}`,
+        { authorization: `Bearer ${token}` },
+      );
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'invalid_request',
+        message: 'The JSON-RPC message nests deeper than TOOL_ARGS_MAX_DEPTH allows',
+        requestId: response.headers.get('x-request-id'),
+      });
     });
 
     it('accepts arguments nested exactly to the bound', async () => {

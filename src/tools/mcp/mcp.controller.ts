@@ -47,6 +47,7 @@ export class McpController {
     const context = { user, requestId: requestIdOf(request), signal: abort.signal };
     // Throws before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.
     this.mcp.authorizeToolCalls(request.body, context);
+    this.mcp.assertNestingBound(request.body);
 
     response.on('close', () => {
       if (!response.writableFinished) abort.abort();

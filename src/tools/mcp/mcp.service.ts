@@ -1,4 +1,4 @@
-import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { CallToolResult, Server, Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
@@ -6,12 +6,15 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/
 import type { AuthenticatedUser } from '../../auth/authenticated-user';
 import { missingScopes } from '../../auth/scope-policy';
 import { toolsConfig } from '../../config/tools.config';
-import { ToolCatalog } from '../tool-catalog.service';
+import { nestsDeeperThan } from '../../common/json-depth';
+import { argumentsTooDeep, ToolCatalog } from '../tool-catalog.service';
 import type { ToolCallContext, ToolDefinition } from '../tool-definition';
 import { ToolInvoker } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 import { calledToolNames } from './mcp-tool-calls';
 import { errorDetailsInMeta, failureResult, toolResult } from './mcp-tool-result';
+
+const JSON_RPC_ENVELOPE_DEPTH = 3;
 
 export const MCP_SERVER_INFO = { name: 'connector-gateway', version: '0.1.0' };
 /** `_meta` key listing, when MCP_LIST_ALL_TOOLS is on, the scopes the caller still lacks for a tool. */
@@ -57,6 +60,19 @@ export class McpService {
         if (!(error instanceof ToolsException && error.code === ToolsErrorCode.UNKNOWN_TOOL)) throw error;
       }
     }
+  }
+
+  /**
+   * A message nested deeper than tool arguments may be (plus the batch, message and params levels) is
+   * refused before the SDK, whose recursive handling of it would fail with a 500. Arguments within that
+   * margin reach the tools/call handler, which refuses them as a tool error.
+   */
+  assertNestingBound(body: unknown): void {
+    const maxDepth = this.config.argsMaxDepth;
+    if (!nestsDeeperThan(body, maxDepth + JSON_RPC_ENVELOPE_DEPTH)) return;
+    const [tool] = calledToolNames(body);
+    if (tool) throw argumentsTooDeep(tool, maxDepth);
+    throw new BadRequestException(`The JSON-RPC message nests deeper than TOOL_ARGS_MAX_DEPTH allows`);
   }
 
   /** A low-level SDK server for one HTTP request (stateless Streamable HTTP), bound to its caller. */
