@@ -51,10 +51,14 @@ export class McpEndpoint implements OnModuleDestroy {
       enableJsonResponse: true,
     });
     await server.connect(transport);
+    // Closed only when it failed: a JSON answer leaves nothing running (a caller who leaves aborts the tool
+    // call through the context's signal), and closing builds the SDK's "Connection closed" error with its
+    // stack on every request.
     try {
       return await transport.handleRequest(request, options);
-    } finally {
+    } catch (error) {
       void server.close();
+      throw error;
     }
   }
 
