@@ -22,6 +22,10 @@ describe('IssuerHttpClient', () => {
       req.on('end', () => {
         lastRequest = { method: req.method, headers: req.headers, body };
         if (fault) return serveFault(req, res, fault);
+        if (req.url === '/moved') {
+          res.writeHead(302, { location: `${server.url}/elsewhere` });
+          return res.end();
+        }
         if (req.url?.startsWith('/unauthorized')) {
           res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' });
           return res.end();
@@ -76,6 +80,16 @@ describe('IssuerHttpClient', () => {
     expect(error).toMatchObject({ reason: 'http_status', status: 401, url: `${server.url}/unauthorized` });
     expect(error.headers?.['www-authenticate']).toBe('Bearer error="invalid_token"');
     expect(error.message).not.toContain('secret');
+  });
+
+  it('does not follow redirects (an issuer endpoint cannot send the gateway elsewhere)', async () => {
+    const before = server.requests;
+
+    expect(await failure(client.json(`${server.url}/moved`))).toMatchObject({
+      reason: 'http_status',
+      status: 302,
+    });
+    expect(server.requests).toBe(before + 1);
   });
 
   it('fails with timeout when the issuer stalls after the headers', async () => {

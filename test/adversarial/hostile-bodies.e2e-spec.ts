@@ -184,4 +184,34 @@ describe('hostile request bodies', () => {
       },
     );
   });
+
+  describe('hostile request lines and headers', () => {
+    it.each(['..%2Fadmin', 'search%2F..%2F..%2Fadmin', 'search%00', 'SEARCH', 'search%20'])(
+      'answers POST /tools/%s 404 unknown_tool without reaching a backend',
+      async (name) => {
+        const before = stack.backend.calls.length;
+
+        const response = await post(`/tools/${name}`, '{}', { authorization: `Bearer ${token}` });
+
+        expect(response.status).toBe(404);
+        expect(await response.json()).toMatchObject({ error: 'unknown_tool', code: 'UNKNOWN_TOOL' });
+        expect(stack.backend.calls).toHaveLength(before);
+      },
+    );
+
+    it.each([['<script>alert(1)</script>'], ['x'.repeat(129)], ['id with spaces'], ['ünïcode']])(
+      'replaces an unsafe x-request-id %j with its own and forwards only that one',
+      async (requestId) => {
+        const response = await post('/tools/search', '{"q":"x"}', {
+          authorization: `Bearer ${token}`,
+          'x-request-id': requestId,
+        });
+
+        const answered = response.headers.get('x-request-id');
+        expect(response.status).toBe(200);
+        expect(answered).toMatch(/^[0-9a-f-]{36}$/);
+        expect(stack.backend.calls.at(-1)!.headers['x-request-id']).toBe(answered);
+      },
+    );
+  });
 });
