@@ -1,6 +1,6 @@
 import { HTTP_FAULTS, HttpFault } from '../../src/testing/faulty-http';
 import { TestIssuer } from '../support/test-issuer';
-import { startTokenStack, TokenStack } from '../support/token-stack';
+import { startTokenStack, TokenStack, TokenStackOptions } from '../support/token-stack';
 
 const SECRET = 'a'.repeat(64);
 const TOOLS = [{ name: 'search', description: 'Search', scopes: ['tools:read'] }];
@@ -10,6 +10,10 @@ const ISSUER_LIMITS = {
   OAUTH_MAX_RESPONSE_BYTES: '65536',
   JWKS_COOLDOWN_S: '0',
 };
+
+/** A token stack whose gateway has the short issuer limits above. */
+const startStack = (options: Partial<TokenStackOptions> = {}): Promise<TokenStack> =>
+  startTokenStack({ secret: SECRET, tools: () => TOOLS, env: ISSUER_LIMITS, ...options });
 
 async function callTool(gatewayUrl: string, token: string): Promise<Response> {
   return fetch(`${gatewayUrl}/tools/search`, {
@@ -28,7 +32,7 @@ describe('an issuer whose JWKS misbehaves after keys were loaded', () => {
   let issuer: TestIssuer;
 
   beforeAll(async () => {
-    stack = await startTokenStack({ secret: SECRET, tools: () => TOOLS, env: ISSUER_LIMITS });
+    stack = await startStack();
     issuer = stack.issuer;
     // Keys loaded before any fault.
     expect((await fetch(`${stack.gateway.url}/health/ready`)).status).toBe(200);
@@ -71,12 +75,7 @@ describe.each(['stall', 'huge'] as const)('a gateway starting while the JWKS is 
   let stack: TokenStack;
 
   beforeAll(async () => {
-    stack = await startTokenStack({
-      secret: SECRET,
-      tools: () => TOOLS,
-      env: ISSUER_LIMITS,
-      configureIssuer: (started) => (started.jwksFault = fault),
-    });
+    stack = await startStack({ configureIssuer: (started) => (started.jwksFault = fault) });
   });
 
   afterAll(() => stack?.stop());
@@ -106,10 +105,7 @@ describe('an issuer whose discovery document misbehaves from the start', () => {
   let stack: TokenStack;
 
   beforeAll(async () => {
-    stack = await startTokenStack({
-      secret: SECRET,
-      tools: () => TOOLS,
-      env: ISSUER_LIMITS,
+    stack = await startStack({
       configureIssuer: (started) => (started.discoveryFault = 'stall'),
       issuerEnv: (started) => ({ OAUTH_JWKS_URI: `${started.url}/jwks` }),
     });
