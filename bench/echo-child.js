@@ -26,6 +26,10 @@ const server = createServer((req, res) => {
   });
 });
 
+// Idle keep-alive sockets stay open longer than the callers' pools keep them, so that a stalled machine
+// never makes a caller reuse a socket the backend is closing (UND_ERR_SOCKET), which the bench would report.
+server.keepAliveTimeout = 60_000;
+
 server.listen(0, '127.0.0.1', () => {
   answerProbes();
   process.send({ type: 'ready', port: server.address().port });

@@ -21,7 +21,7 @@ const MCP_TOOL_CALL = JSON.stringify({
   method: 'tools/call',
   params: { name: 'echo', arguments: ECHO_ARGS },
 });
-const STARTUP_TIMEOUT_MS = 30000;
+const STARTUP_TIMEOUT_MS = 90000;
 
 const children = [];
 
