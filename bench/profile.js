@@ -26,7 +26,7 @@ const {
   toolCall,
 } = require('./stack');
 
-const TARGETS = ['rest', 'mcp', 'challenge', 'nest-express', 'naive', 'raw'];
+const TARGETS = ['rest', 'mcp', 'challenge', 'nest-express', 'nest-fastify', 'naive', 'raw'];
 
 async function main() {
   const target = process.argv[2] ?? 'rest';
@@ -52,6 +52,7 @@ async function main() {
     mcp: () => mcpToolCall(server, bearer),
     challenge: () => challenge(server),
     'nest-express': () => toolCall(server),
+    'nest-fastify': () => toolCall(server),
     naive: () => toolCall(server, bearer),
     raw: () => toolCall(server),
   }[target]();

@@ -359,7 +359,7 @@ async function main() {
     dist: SETTINGS.gatewayDist,
   };
   const needsBaselines = wanted('S0') || wanted('S4');
-  const [cached, uncached, rssGateway, raw, nestExpress, naive, compared] = await Promise.all([
+  const [cached, uncached, rssGateway, raw, nestExpress, naive, nestFastify, compared] = await Promise.all([
     wanted('S0') || wanted('S1') || wanted('S2') || wanted('S3') || wanted('S4')
       ? startGateway('gateway', { ...common, env: { TOKEN_CACHE_MAX: '10000' } })
       : undefined,
@@ -376,6 +376,7 @@ async function main() {
     wanted('S0') ? startBaseline('raw', common) : undefined,
     needsBaselines ? startBaseline('nest-express', common) : undefined,
     wanted('S0') ? startBaseline('naive', common) : undefined,
+    wanted('S0') ? startBaseline('nest-fastify', common) : undefined,
     wanted('S0') && SETTINGS.compareDist
       ? startGateway('gateway (compared build)', {
           ...common,
@@ -384,7 +385,17 @@ async function main() {
         })
       : undefined,
   ]);
-  const started = [backend, cached, uncached, rssGateway, raw, nestExpress, naive, compared].filter(Boolean);
+  const started = [
+    backend,
+    cached,
+    uncached,
+    rssGateway,
+    raw,
+    nestExpress,
+    naive,
+    nestFastify,
+    compared,
+  ].filter(Boolean);
   console.error(started.map((s) => `${s.label} ${s.origin} (pid ${s.pid})`).join('; '));
 
   const scenarios = [];
@@ -398,6 +409,7 @@ async function main() {
         variants: {
           raw: toolCall(raw),
           'nest-express': toolCall(nestExpress),
+          'nest-fastify': toolCall(nestFastify),
           naive: toolCall(naive, bearer),
           'gateway-rest': toolCall(cached, bearer),
           'gateway-mcp': mcpToolCall(cached, bearer),
@@ -412,6 +424,13 @@ async function main() {
           ratio('gateway MCP tools/call vs gateway REST', 'gateway-mcp', 'gateway-rest'),
           ratio('gateway REST vs bare Nest + Express', 'gateway-rest', 'nest-express', 'p99Ms'),
           ratio('bare Nest + Express vs raw', 'nest-express', 'raw'),
+          ratio('bare Nest + Fastify vs bare Nest + Express', 'nest-fastify', 'nest-express'),
+          ratio(
+            'bare Nest + Fastify vs bare Nest + Express',
+            'nest-fastify',
+            'nest-express',
+            'cpuUsPerRequest',
+          ),
           ratio('gateway REST vs bare Nest + Express', 'gateway-rest', 'nest-express', 'cpuUsPerRequest'),
           ratio('gateway REST vs naive passport-jwt stack', 'gateway-rest', 'naive', 'cpuUsPerRequest'),
           ratio('gateway MCP tools/call vs gateway REST', 'gateway-mcp', 'gateway-rest', 'cpuUsPerRequest'),

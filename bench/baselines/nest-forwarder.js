@@ -4,6 +4,8 @@
 // - "nest-express" (BASELINE=nest-express): the ceiling of this framework choice. One
 //   @Post('tools/:name') route, @Body() through Nest's default body parsers, the body re-serialised to
 //   BACKEND_ORIGIN/:name with undici, the backend's JSON answered by Nest. No auth, no logging.
+// - "nest-fastify" (BASELINE=nest-fastify): the same route on @nestjs/platform-fastify, to tell how much
+//   of the framework's cost is Express's.
 // - "naive" (BASELINE=naive): the same route behind the stack a starter project wires the obvious way:
 //   passport-jwt with jwks-rsa's passportJwtSecret (the key comes back as a PEM string and jsonwebtoken
 //   parses it and verifies RS256 on every request; nothing is cached but the PEM) as a global guard, and a
@@ -105,7 +107,8 @@ function naiveProviders() {
 
 runChild('nest-forwarder.js', async () => {
   const variant = requiredEnv('BASELINE');
-  if (variant !== 'nest-express' && variant !== 'naive') throw new Error(`unknown BASELINE ${variant}`);
+  if (!['nest-express', 'nest-fastify', 'naive'].includes(variant))
+    throw new Error(`unknown BASELINE ${variant}`);
   const naive = variant === 'naive';
   class BenchModule {}
   const AppModule = Reflect.decorate(
@@ -118,7 +121,12 @@ runChild('nest-forwarder.js', async () => {
     ],
     BenchModule,
   );
-  const app = await NestFactory.create(AppModule, { logger: ['error'] });
+  const app =
+    variant === 'nest-fastify'
+      ? await NestFactory.create(AppModule, new (require('@nestjs/platform-fastify').FastifyAdapter)(), {
+          logger: ['error'],
+        })
+      : await NestFactory.create(AppModule, { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   return app.getHttpServer().address().port;
 });
