@@ -5,13 +5,11 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { AccessLogMiddleware } from './common/access-log.middleware';
 import { requestIdMiddleware } from './common/request-context';
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, LOG_WEBHOOK_PATHS } from './common/routes';
 import { bodyParsers } from './common/safe-body-parser';
 import { LOG_LEVELS, LogLevelName } from './config/app.config';
 import { RawEnv } from './config/env.util';
 import { GatewayConfig, loadGatewayConfig } from './config/gateway-config';
-
-/** Routes whose bodies arrive as raw text (see the Dcr module's webhook). */
-export const LOG_WEBHOOK_PATHS = ['/auth0-log-webhook', '/auth0/logs'];
 
 export interface GatewayOptions {
   /** The variables to build from (validated here, before Nest starts); or an already loaded configuration. */
@@ -56,15 +54,8 @@ export async function createGateway(options: GatewayOptions): Promise<NestExpres
   if (config.appOrigins.length > 0) {
     app.enableCors({
       origin: config.appOrigins.includes('*') ? '*' : config.appOrigins,
-      allowedHeaders: [
-        'authorization',
-        'content-type',
-        'mcp-protocol-version',
-        'mcp-session-id',
-        'last-event-id',
-        'x-request-id',
-      ],
-      exposedHeaders: ['www-authenticate', 'mcp-session-id', 'x-request-id'],
+      allowedHeaders: CORS_ALLOWED_HEADERS,
+      exposedHeaders: CORS_EXPOSED_HEADERS,
     });
   }
   await app.init();

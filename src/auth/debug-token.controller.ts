@@ -1,7 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
 
+import type { AuthenticatedUser } from '../common/authenticated-user';
 import { AuthModule } from './auth.module';
-import type { AuthenticatedUser } from './authenticated-user';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { NoRouteScopes } from './decorators/no-route-scopes.decorator';
 

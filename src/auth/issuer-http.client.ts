@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'undici';
 
-import { networkErrorReason } from '../common/decode';
+import { networkErrorReason } from '../common/network-error';
 import { authConfig } from '../config/auth.config';
 
 export type IssuerHttpFailure = 'timeout' | 'too_large' | 'http_status' | 'network' | 'invalid_json';

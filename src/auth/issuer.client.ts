@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { JwksClient } from 'jwks-rsa';
 
+import { withoutTrailingSlash } from '../common/url';
 import { authConfig } from '../config/auth.config';
 import { IssuerHttpClient, IssuerHttpError, IssuerHttpFailure } from './issuer-http.client';
 
@@ -104,7 +105,7 @@ export class IssuerClient {
   }
 
   private discoveryUrls(): string[] {
-    const base = this.config.issuer.replace(/\/+$/, '');
+    const base = withoutTrailingSlash(this.config.issuer);
     return [`${base}/.well-known/openid-configuration`, `${base}/.well-known/oauth-authorization-server`];
   }
 

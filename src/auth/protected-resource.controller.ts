@@ -1,15 +1,11 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import type { Request } from 'express';
 
+import { MCP_PATH, PRM_PATH } from '../common/routes';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { Public } from './decorators/public.decorator';
 import { IssuerClient, IssuerMetadata } from './issuer.client';
-import {
-  MCP_PATH,
-  PRM_PATH,
-  ProtectedResourceMetadata,
-  ProtectedResourceService,
-} from './protected-resource.service';
+import { ProtectedResourceMetadata, ProtectedResourceService } from './protected-resource.service';
 
 @Public()
 @Controller()

@@ -2,12 +2,10 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ConfigType } from '@nestjs/config';
 import type { Request } from 'express';
 
+import { MCP_PATH, PRM_PATH } from '../common/routes';
 import { appConfig } from '../config/app.config';
 import { authConfig } from '../config/auth.config';
 import { ScopeRegistry } from './scope.registry';
-
-export const PRM_PATH = '/.well-known/oauth-protected-resource';
-export const MCP_PATH = '/mcp';
 
 export interface ProtectedResourceMetadata {
   resource: string;

@@ -1,6 +1,6 @@
+import { AuthenticatedUser } from '../common/authenticated-user';
 import type { ScopeChallengeMode } from '../config/auth.config';
 import { AuthErrorCode, AuthException, AuthExceptionDetails } from './auth.exception';
-import { AuthenticatedUser } from './authenticated-user';
 
 export function missingScopes(held: readonly string[], required: readonly string[]): string[] {
   const have = new Set(held);

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
+import { AuthenticatedUser } from '../common/authenticated-user';
 import { authConfig } from '../config/auth.config';
-import { AuthenticatedUser } from './authenticated-user';
 
 /**
  * Tokens that already passed verification, keyed by the whole token, so a client's repeated calls skip

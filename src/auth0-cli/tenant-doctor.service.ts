@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { Management } from 'auth0';
 
+import { LOG_WEBHOOK_PATHS } from '../common/routes';
 import { appConfig } from '../config/app.config';
 import { dcrConfig } from '../config/dcr.config';
 import { DcrTarget } from '../dcr/dcr-target';
-import { LOG_WEBHOOK_ROUTES } from '../dcr/log-webhook.controller';
 import { ManagementApiError, ManagementClient } from '../dcr/management.client';
 import type { Auth0LogStream, Auth0TenantSettings } from '../dcr/management.types';
 import { secretsEqual, WEBHOOK_SECRET_HEADER } from '../dcr/webhook-secret';
@@ -228,7 +228,7 @@ export class TenantDoctor {
   }
 
   private async logStream(): Promise<DoctorCheck> {
-    const endpoints = LOG_WEBHOOK_ROUTES.map((route) => `${this.app.publicUrl}/${route}`);
+    const endpoints = LOG_WEBHOOK_PATHS.map((path) => `${this.app.publicUrl}${path}`);
     const fix = `Monitoring > Streams > Custom Webhook: Payload URL ${endpoints[0]}, Authorization "Bearer <LOG_WEBHOOK_SECRET>"`;
     const streams = await this.management.listLogStreams().catch((error: unknown) => error as Error);
     if (streams instanceof Error) return unreadable('log stream', streams, 'read:log_streams');

@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, IsUrl } from 'class-validator';
 
+import { HTTP_URL_OPTIONS, withoutTrailingSlash } from '../common/url';
 import { configNamespace } from './config-namespace';
 import { IntRange, RawEnv, ToList, loadEnv } from './env.util';
 
@@ -15,10 +16,9 @@ export class AppEnv {
   PORT: number = 8080;
 
   @IsOptional()
-  @IsUrl(
-    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
-    { message: 'PUBLIC_URL must be an absolute http(s) URL, e.g. https://gateway.example.com' },
-  )
+  @IsUrl(HTTP_URL_OPTIONS, {
+    message: 'PUBLIC_URL must be an absolute http(s) URL, e.g. https://gateway.example.com',
+  })
   PUBLIC_URL?: string;
 
   @ToList()
@@ -58,7 +58,7 @@ export function buildAppConfig(source: RawEnv | AppEnv): AppConfig {
   return {
     production: e.NODE_ENV === 'production',
     port: e.PORT,
-    publicUrl: trimSlash(e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`),
+    publicUrl: withoutTrailingSlash(e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`),
     publicUrlConfigured: e.PUBLIC_URL !== undefined,
     appOrigins: e.APP_ORIGIN,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
@@ -74,10 +74,6 @@ export function parseTrustProxy(value: string): boolean | number | string {
   if (['true', 'yes', 'on'].includes(text)) return true;
   if (/^\d+$/.test(text)) return Number(text);
   return value.trim();
-}
-
-export function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
 }
 
 export const appConfig = configNamespace<AppConfig>('app');

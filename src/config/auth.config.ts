@@ -1,5 +1,6 @@
 import { ArrayNotEmpty, IsIn, IsOptional, IsString, IsUrl } from 'class-validator';
 
+import { HTTP_URL_OPTIONS } from '../common/url';
 import { configNamespace } from './config-namespace';
 import { IntRange, RawEnv, ToBoolean, ToList, loadEnv } from './env.util';
 
@@ -28,11 +29,9 @@ export function normalizeTokenType(typ: string): string {
   return typ.toLowerCase().replace(/^application\//, '');
 }
 
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-
 export class AuthEnv {
   @IsOptional()
-  @IsUrl(URL_OPTIONS, {
+  @IsUrl(HTTP_URL_OPTIONS, {
     message: 'OAUTH_ISSUER must be the exact issuer URL, e.g. https://TENANT.us.auth0.com/',
   })
   OAUTH_ISSUER?: string;
@@ -46,7 +45,7 @@ export class AuthEnv {
   OAUTH_RESOURCE?: string;
 
   @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'OAUTH_JWKS_URI must be an absolute http(s) URL' })
+  @IsUrl(HTTP_URL_OPTIONS, { message: 'OAUTH_JWKS_URI must be an absolute http(s) URL' })
   OAUTH_JWKS_URI?: string;
 
   @ToList()

@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, IsUrl, Matches, MinLength } from 'class-validator';
 
+import { HTTP_URL_OPTIONS, withoutTrailingSlash } from '../common/url';
 import { configNamespace } from './config-namespace';
 import { IntRange, RawEnv, ToList, loadEnv } from './env.util';
 
@@ -29,10 +30,7 @@ export class DcrEnv {
 
   /** Base URL for /oauth/token and /api/v2 (tests, private deployments); default https://MGMT_DOMAIN. */
   @IsOptional()
-  @IsUrl(
-    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
-    { message: 'MGMT_BASE_URL must be an absolute http(s) URL' },
-  )
+  @IsUrl(HTTP_URL_OPTIONS, { message: 'MGMT_BASE_URL must be an absolute http(s) URL' })
   MGMT_BASE_URL?: string;
 
   /** Deadline of one Management API call (the token request included). */
@@ -138,7 +136,9 @@ export function buildDcrConfig(source: RawEnv | DcrEnv): DcrConfig {
     mgmtDomain: domain,
     mgmtClientId: e.MGMT_CLIENT_ID,
     mgmtClientSecret: e.MGMT_CLIENT_SECRET,
-    mgmtBaseUrl: e.MGMT_BASE_URL?.replace(/\/+$/, '') ?? (domain ? `https://${domain}` : undefined),
+    mgmtBaseUrl:
+      (e.MGMT_BASE_URL && withoutTrailingSlash(e.MGMT_BASE_URL)) ??
+      (domain ? `https://${domain}` : undefined),
     mgmtAudience: domain ? `https://${domain}/api/v2/` : undefined,
     mgmtTimeoutMs: e.MGMT_TIMEOUT_MS,
     mgmtMaxRetries: e.MGMT_MAX_RETRIES,

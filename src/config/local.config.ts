@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 
-import { AppEnv, trimSlash } from './app.config';
+import { withoutTrailingSlash } from '../common/url';
+import { AppEnv } from './app.config';
 import { ConfigValidationError } from './config-validation.error';
 import { IntRange, parseEnv, RawEnv } from './env.util';
 
@@ -39,7 +40,7 @@ export function localModeSettings(env: RawEnv): LocalModeSettings {
     gatewayPort: app.value.PORT,
     issuerPort: local.value.DEV_ISSUER_PORT,
     backendPort: local.value.DEMO_BACKEND_PORT,
-    publicUrl: trimSlash(app.value.PUBLIC_URL ?? `http://127.0.0.1:${app.value.PORT}`),
+    publicUrl: withoutTrailingSlash(app.value.PUBLIC_URL ?? `http://127.0.0.1:${app.value.PORT}`),
   };
 }
 

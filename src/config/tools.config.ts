@@ -1,14 +1,14 @@
 import { IsOptional, IsString, IsUrl, MinLength } from 'class-validator';
 
+import { HTTP_URL_OPTIONS, withoutTrailingSlash } from '../common/url';
 import { configNamespace } from './config-namespace';
 import { IntRange, RawEnv, ToBoolean, loadEnv } from './env.util';
 
 export class ToolsEnv {
   @IsOptional()
-  @IsUrl(
-    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
-    { message: 'FUNCTIONS_BASE must be an absolute http(s) URL, e.g. https://functions.internal/api' },
-  )
+  @IsUrl(HTTP_URL_OPTIONS, {
+    message: 'FUNCTIONS_BASE must be an absolute http(s) URL, e.g. https://functions.internal/api',
+  })
   FUNCTIONS_BASE?: string;
 
   @IsOptional()
@@ -62,7 +62,7 @@ export interface ToolsConfig {
 export function buildToolsConfig(source: RawEnv | ToolsEnv): ToolsConfig {
   const e = source instanceof ToolsEnv ? source : loadEnv(ToolsEnv, source);
   return {
-    functionsBase: e.FUNCTIONS_BASE?.replace(/\/+$/, ''),
+    functionsBase: e.FUNCTIONS_BASE && withoutTrailingSlash(e.FUNCTIONS_BASE),
     toolsFile: e.TOOLS_FILE,
     toolScopesJson: e.TOOL_SCOPES_JSON,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,

@@ -2,13 +2,14 @@ import {
   checkAllowList,
   clientPatch,
   isPrepared,
-  missingScopes,
   PERMISSIVE_CLIENT,
   resolveMode,
-  STRICT_CLIENT_FIELDS,
   TenantView,
 } from './client-policy';
 import type { Auth0Client } from './management.types';
+
+/** What the gateway may write on a strict (third-party) client: a subset of the fields Auth0 curates. */
+const STRICT_CLIENT_FIELDS = ['grant_types'];
 
 const allowList = {
   clientNamePattern: /^(ChatGPT|OpenAI)\b/i,
@@ -127,27 +128,20 @@ describe('clientPatch', () => {
   it('in strict mode sets exactly the code and refresh grants, never touches is_first_party', () => {
     const patch = clientPatch(chatgpt({ grant_types: ['authorization_code', 'implicit'] }), 'strict');
     expect(patch).toEqual({ grant_types: ['authorization_code', 'refresh_token'] });
-    expect(
-      Object.keys(patch!).every((field) => (STRICT_CLIENT_FIELDS as readonly string[]).includes(field)),
-    ).toBe(true);
+    expect(Object.keys(patch!).every((field) => STRICT_CLIENT_FIELDS.includes(field))).toBe(true);
     expect(
       clientPatch(chatgpt({ grant_types: ['refresh_token', 'authorization_code'] }), 'strict'),
     ).toBeUndefined();
   });
 });
 
-describe('missingScopes and isPrepared', () => {
+describe('isPrepared', () => {
   const scopes = ['docs:read', 'docs:write'];
   const view = (grantScopes: string[] | undefined, enabled: boolean[]): TenantView => ({
     grants: new Map(grantScopes ? [['tpc_1', { id: 'cgr_1', client_id: 'tpc_1', scope: grantScopes }]] : []),
     enabledClients: enabled.map((on) => new Set(on ? ['tpc_1'] : [])),
   });
   const ready = chatgpt({ grant_types: ['authorization_code', 'refresh_token'] });
-
-  it('lists the wanted scopes a grant lacks', () => {
-    expect(missingScopes({ scope: ['docs:read', 'other'] }, scopes)).toEqual(['docs:write']);
-    expect(missingScopes(undefined, scopes)).toEqual(scopes);
-  });
 
   it('is prepared only with the fields, every connection and a complete grant', () => {
     expect(isPrepared(ready, 'strict', view(scopes, [true, true]), scopes)).toBe(true);

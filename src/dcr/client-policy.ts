@@ -1,3 +1,4 @@
+import { missingScopes } from '../auth/scope-policy';
 import type { DcrMode } from '../config/dcr.config';
 import type { Auth0Client, Auth0ClientGrant } from './management.types';
 
@@ -85,8 +86,6 @@ export const PERMISSIVE_CLIENT = {
   grant_types: ['authorization_code', 'refresh_token'],
 } as const;
 
-/** What the gateway may write on a strict (third-party) client: a subset of the fields Auth0 curates. */
-export const STRICT_CLIENT_FIELDS = ['grant_types'] as const;
 const REQUIRED_GRANT_TYPES = ['authorization_code', 'refresh_token'];
 
 /** The fields to PATCH on the client, or undefined when it already has them (no write at all). */
@@ -105,15 +104,6 @@ export function clientPatch(client: Auth0Client, mode: TenantMode): Record<strin
     patch.grant_types = [...REQUIRED_GRANT_TYPES];
   }
   return Object.keys(patch).length > 0 ? patch : undefined;
-}
-
-/** Scopes the client should hold but the grant lacks. */
-export function missingScopes(
-  grant: Pick<Auth0ClientGrant, 'scope'> | undefined,
-  wanted: string[],
-): string[] {
-  const held = new Set(grant?.scope ?? []);
-  return wanted.filter((scope) => !held.has(scope));
 }
 
 export interface TenantView {
@@ -135,7 +125,7 @@ export function isPrepared(
     clientPatch(client, mode) === undefined &&
     tenant.enabledClients.every((enabled) => enabled.has(id)) &&
     tenant.grants.has(id) &&
-    missingScopes(tenant.grants.get(id), scopes).length === 0
+    missingScopes(tenant.grants.get(id)?.scope ?? [], scopes).length === 0
   );
 }
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
+import { missingScopes } from '../auth/scope-policy';
 import { dcrConfig } from '../config/dcr.config';
-import { checkAllowList, clientPatch, missingScopes, TenantMode } from './client-policy';
+import { checkAllowList, clientPatch, TenantMode } from './client-policy';
 import { PreparationResult } from './dcr-status';
 import { DcrTarget } from './dcr-target';
 import { ManagementClient } from './management.client';
@@ -127,7 +128,7 @@ export class ClientPreparationService {
     });
     // Listings can lag behind writes; a plain Error is retried by the queue.
     if (!grant?.id) throw new Error('Auth0 answered 409 for the client grant but does not list it yet');
-    const missing = missingScopes(grant, scopes);
+    const missing = missingScopes(grant?.scope ?? [], scopes);
     if (missing.length === 0) return;
     await this.management.updateClientGrantScopes(grant.id, [...(grant.scope ?? []), ...missing]);
     changes.push(`client grant scopes added: ${missing.join(' ')}`);

@@ -3,15 +3,13 @@ import type { Request, Response } from 'express';
 
 import { Public } from '../auth/decorators/public.decorator';
 import { requestIdOf } from '../common/request-context';
+import { LOG_WEBHOOK_PATHS } from '../common/routes';
 import { DcrStatus } from './dcr-status';
 import { DcrErrorCode, DcrException } from './dcr.exception';
 import { parseLogDelivery } from './log-event.parser';
 import { ManagementClient } from './management.client';
 import { PreparationQueue } from './preparation.queue';
 import { WebhookSecretGuard } from './webhook-secret.guard';
-
-/** The log-stream routes (gateway.ts gives them the raw text body). */
-export const LOG_WEBHOOK_ROUTES = ['auth0-log-webhook', 'auth0/logs'];
 
 export interface LogDeliveryAnswer {
   /** Well-formed records. */
@@ -44,7 +42,7 @@ export class LogWebhookController {
     private readonly status: DcrStatus,
   ) {}
 
-  @Post(LOG_WEBHOOK_ROUTES)
+  @Post(LOG_WEBHOOK_PATHS)
   receive(
     @Body() body: unknown,
     @Req() request: Request,

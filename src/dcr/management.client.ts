@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ManagementClient as Auth0Sdk, ManagementError, ManagementTimeoutError } from 'auth0';
 
-import { scopesFromClaims } from '../auth/authenticated-user';
-import { networkErrorReason, unverifiedJwtPayload } from '../common/decode';
+import { scopesFromClaims } from '../common/authenticated-user';
+import { unverifiedJwtPayload } from '../common/decode';
+import { networkErrorReason } from '../common/network-error';
 import { dcrConfig } from '../config/dcr.config';
 import type {
   Auth0Client,

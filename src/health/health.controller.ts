@@ -3,7 +3,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorServ
 
 import { Public } from '../auth/decorators/public.decorator';
 import { SigningKeysHealthIndicator } from '../auth/signing-keys.health';
-import { DcrHealthIndicator } from '../dcr/dcr-health.indicator';
+import { DcrHealthIndicator } from '../dcr/dcr.health';
 import { HealthCheckFilter } from './health-check.filter';
 import { ShutdownState } from './shutdown.state';
 

@@ -5,6 +5,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
+import { SCOPE_TOKEN } from '../common/scope-syntax';
 import {
   JsonSchema,
   TOOL_ANNOTATION_KEYS,
@@ -14,7 +15,6 @@ import {
 } from './tool-definition';
 
 export const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const PERMISSIVE_SCHEMA: JsonSchema = { type: 'object' };
 /** Every field a TOOLS_FILE tool may have: anything else is a typo that would otherwise be dropped silently. */
 const FILE_TOOL_FIELDS = [

@@ -1,4 +1,4 @@
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import type { AuthenticatedUser } from '../common/authenticated-user';
 
 export type JsonSchema = Record<string, unknown>;
 

@@ -2,10 +2,10 @@ import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { NoRouteScopes } from '../auth/decorators/no-route-scopes.decorator';
+import type { AuthenticatedUser } from '../common/authenticated-user';
 import { GatewayRequest, requestIdOf } from '../common/request-context';
 import { ToolInvoker } from './tool-invoker.service';
-import { NoRouteScopes } from '../auth/decorators/no-route-scopes.decorator';
 
 @NoRouteScopes('each tool requires its own scopes, checked by ToolInvoker before it runs')
 @Controller('tools')

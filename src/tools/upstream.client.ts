@@ -3,11 +3,11 @@ import { ConfigType } from '@nestjs/config';
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { Agent } from 'undici';
 
+import { DeadlineTimers } from '../common/deadline-timers';
+import { networkErrorReason } from '../common/network-error';
+import { REQUEST_ID_HEADER } from '../common/request-context';
 import { appConfig } from '../config/app.config';
 import { toolsConfig } from '../config/tools.config';
-import { DeadlineTimers } from '../common/deadline-timers';
-import { networkErrorReason } from '../common/decode';
-import { REQUEST_ID_HEADER } from '../common/request-context';
 import { signGatewayRequest } from './signature/gateway-signature';
 import type { ToolCallContext, ToolDefinition } from './tool-definition';
 import { ToolsErrorCode, ToolsException } from './tools.exception';

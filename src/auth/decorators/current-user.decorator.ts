@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 
+import type { AuthenticatedUser } from '../../common/authenticated-user';
 import type { GatewayRequest } from '../../common/request-context';
-import type { AuthenticatedUser } from '../authenticated-user';
 
 /** The verified caller; only on routes behind the JWT guard. */
 export const CurrentUser = createParamDecorator(

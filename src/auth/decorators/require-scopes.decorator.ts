@@ -1,5 +1,7 @@
 import { Reflector } from '@nestjs/core';
 
+import { isScopeToken } from '../../common/scope-syntax';
+
 /** Metadata key: scopes a route or tool needs. */
 export const REQUIRED_SCOPES = Reflector.createDecorator<string[]>();
 
@@ -8,9 +10,7 @@ export const REQUIRED_SCOPES = Reflector.createDecorator<string[]>();
  * Read by ScopesGuard for routes and by the tool catalog for in-process tools.
  */
 export function RequireScopes(...scopes: string[]): ClassDecorator & MethodDecorator {
-  const invalid = scopes.filter(
-    (scope) => typeof scope !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope),
-  );
+  const invalid = scopes.filter((scope) => !isScopeToken(scope));
   if (scopes.length === 0 || invalid.length > 0) {
     // RFC 6749 §3.3 scope-token syntax; an empty list would silently open the route.
     throw new Error(`@RequireScopes needs at least one valid scope token (got ${JSON.stringify(scopes)})`);

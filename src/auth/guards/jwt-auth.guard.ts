@@ -3,11 +3,11 @@ import { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 
+import type { AuthenticatedUser } from '../../common/authenticated-user';
 import { unverifiedJwtPayload } from '../../common/decode';
 import type { GatewayRequest } from '../../common/request-context';
 import { authConfig } from '../../config/auth.config';
 import { AuthErrorCode, AuthException } from '../auth.exception';
-import type { AuthenticatedUser } from '../authenticated-user';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { mapJwtError } from '../jwt-error.mapper';
 import { classifyToken } from '../token-classifier';

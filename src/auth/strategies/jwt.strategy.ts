@@ -4,10 +4,10 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 
+import { AuthenticatedUser, scopesFromClaims } from '../../common/authenticated-user';
 import { decodeJwtSegment } from '../../common/decode';
 import { authConfig } from '../../config/auth.config';
 import { AuthErrorCode, AuthException } from '../auth.exception';
-import { AuthenticatedUser, scopesFromClaims } from '../authenticated-user';
 import { SigningKeyStore } from '../signing-key.store';
 
 /**

@@ -12,13 +12,13 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 
-import type { AuthenticatedUser } from '../../auth/authenticated-user';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
-import { MCP_PATH } from '../../auth/protected-resource.service';
+import { NoRouteScopes } from '../../auth/decorators/no-route-scopes.decorator';
+import type { AuthenticatedUser } from '../../common/authenticated-user';
 import { GatewayRequest, requestIdOf } from '../../common/request-context';
+import { MCP_PATH } from '../../common/routes';
 import { McpEndpoint } from './mcp-endpoint';
 import { McpService } from './mcp.service';
-import { NoRouteScopes } from '../../auth/decorators/no-route-scopes.decorator';
 
 /**
  * MCP over Streamable HTTP, stateless: each POST gets a fresh SDK server, so any replica can answer any

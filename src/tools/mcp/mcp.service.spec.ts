@@ -1,5 +1,5 @@
 import { AuthException } from '../../auth/auth.exception';
-import type { AuthenticatedUser } from '../../auth/authenticated-user';
+import type { AuthenticatedUser } from '../../common/authenticated-user';
 import { buildToolsConfig } from '../../config/tools.config';
 import { thrownBy } from '../../testing/errors';
 import type { ToolCatalog } from '../tool-catalog.service';

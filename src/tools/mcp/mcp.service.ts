@@ -3,8 +3,8 @@ import { ConfigType } from '@nestjs/config';
 import { CallToolResult, Server, Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 
-import type { AuthenticatedUser } from '../../auth/authenticated-user';
 import { missingScopes } from '../../auth/scope-policy';
+import type { AuthenticatedUser } from '../../common/authenticated-user';
 import { toolsConfig } from '../../config/tools.config';
 import { nestsDeeperThan } from '../../common/json-depth';
 import { argumentsTooDeep, ToolCatalog } from '../tool-catalog.service';
