@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import type { AuthenticatedUser } from '../common/authenticated-user';
 import { buildToolsConfig } from '../config/tools.config';
-import { FaultyHttpServer } from '../testing/faulty-http';
 import { testAppConfig } from '../testing/config.fixtures';
+import { FaultyHttpServer } from '../testing/faulty-http';
 import { testUser } from '../testing/token.fixtures';
 import type { ToolDefinition } from './tool-definition';
 import { ToolsException } from './tools.exception';
