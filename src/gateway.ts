@@ -10,6 +10,7 @@ import { bodyParsers } from './common/safe-body-parser';
 import { LOG_LEVELS, LogLevelName } from './config/app.config';
 import { RawEnv } from './config/env.util';
 import { GatewayConfig, loadGatewayConfig } from './config/gateway-config';
+import { GatewayMetrics } from './observability/gateway-metrics';
 
 export interface GatewayOptions {
   /** The variables to build from (validated here, before Nest starts); or an already loaded configuration. */
@@ -49,7 +50,7 @@ export async function createGateway(options: GatewayOptions): Promise<NestExpres
   // Plain Express middleware, ahead of the body parsers: every request, a refused body included, gets a
   // request id and one access line, without Nest's per-route middleware proxy on the hot path.
   app.use(requestIdMiddleware);
-  app.use(new AccessLogMiddleware(config.logLevel, jsonLogs).use);
+  app.use(new AccessLogMiddleware(config.logLevel, jsonLogs, app.get(GatewayMetrics)).use);
   app.use(bodyParsers({ limit: config.maxBodyBytes, rawTextPaths: LOG_WEBHOOK_PATHS }));
   if (config.appOrigins.length > 0) {
     app.enableCors({

@@ -1,3 +1,4 @@
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { testAppConfig, testAuthConfig } from '../testing/config.fixtures';
 import { thrownBy } from '../testing/errors';
 import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
@@ -21,6 +22,7 @@ function answer(
     new ProtectedResourceService(testAppConfig(), auth, scopes),
     scopes,
     auth,
+    new GatewayMetrics(),
   );
   const request = fakeRequest();
   filter.catch(exception, httpContext(request, undefined, undefined, response));

@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { sendError } from '../common/error-body';
 import type { GatewayRequest } from '../common/request-context';
 import { authConfig } from '../config/auth.config';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { ProtectedResourceService } from './protected-resource.service';
 import { challengedScopes } from './scope-policy';
@@ -18,12 +19,14 @@ export class AuthExceptionFilter implements ExceptionFilter {
     private readonly resource: ProtectedResourceService,
     private readonly scopes: ScopeRegistry,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   catch(exception: AuthException, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<GatewayRequest>();
     const response = host.switchToHttp().getResponse<Response>();
     request.authOutcome = exception.code;
+    this.metrics.authFailures.cell(exception.code).inc();
     const error = exception.oauthError;
     if (exception.challenges) {
       const scopes =

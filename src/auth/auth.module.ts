@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 
+import { ObservabilityModule } from '../observability/observability.module';
 import { AuthExceptionFilter } from './auth-exception.filter';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { ScopesGuard } from './guards/scopes.guard';
@@ -18,7 +19,8 @@ import { JwtStrategy } from './strategies/jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 @Module({
-  imports: [PassportModule, TerminusModule, DiscoveryModule, ScopeRegistryModule],
+  // Observability is global; imported here, the first module every application loads.
+  imports: [ObservabilityModule, PassportModule, TerminusModule, DiscoveryModule, ScopeRegistryModule],
   controllers: [ProtectedResourceController],
   providers: [
     IssuerHttpClient,

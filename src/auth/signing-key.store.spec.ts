@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { KeyObject } from 'node:crypto';
 
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { testAuthConfig } from '../testing/config.fixtures';
 import { rsaKeyPair } from '../testing/token.fixtures';
 import { AuthErrorCode } from './auth.exception';
@@ -29,7 +30,11 @@ describe('SigningKeyStore', () => {
   let issuer: FakeIssuer;
 
   const storeWith = (jwksCooldownMs: number): SigningKeyStore =>
-    new SigningKeyStore(testAuthConfig({}, { jwksCooldownMs }), issuer as unknown as IssuerClient);
+    new SigningKeyStore(
+      testAuthConfig({}, { jwksCooldownMs }),
+      issuer as unknown as IssuerClient,
+      new GatewayMetrics(),
+    );
   const advance = (ms: number): void => jest.setSystemTime(Date.now() + ms);
 
   beforeEach(() => {
@@ -176,6 +181,7 @@ describe('SigningKeyStore', () => {
       new SigningKeyStore(
         testAuthConfig({}, { jwksCooldownMs: COOLDOWN_MS, jwksMaxAgeMs: MAX_AGE_MS }),
         issuer as unknown as IssuerClient,
+        new GatewayMetrics(),
       );
 
     it('keeps serving a known key while refetching the JWKS in the background', async () => {
@@ -212,6 +218,7 @@ describe('SigningKeyStore', () => {
       const store = new SigningKeyStore(
         testAuthConfig({}, { jwksCooldownMs: COOLDOWN_MS, jwksMaxAgeMs: MAX_AGE_MS }),
         issuer as unknown as IssuerClient,
+        new GatewayMetrics(),
       );
       const removed: string[][] = [];
       store.onKeysRemoved((kids) => removed.push(kids));

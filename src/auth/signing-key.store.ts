@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { KeyObject } from 'node:crypto';
 
 import { authConfig } from '../config/auth.config';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { IssuerClient, SigningKey } from './issuer.client';
 
@@ -31,6 +32,7 @@ export class SigningKeyStore implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly issuer: IssuerClient,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -132,9 +134,11 @@ export class SigningKeyStore implements OnApplicationBootstrap, OnModuleDestroy 
         this.removalListeners.forEach((listener) => listener(removed));
       }
       this.lastFailed = false;
+      this.metrics.jwksFetches.cell('ok').inc();
       this.logger.log(`Loaded ${keys.size} signing key(s): ${[...keys.keys()].join(', ')}`);
     } catch (error) {
       this.lastFailed = true;
+      this.metrics.jwksFetches.cell('error').inc();
       this.logger.warn(`Could not load signing keys: ${(error as Error).message}`);
     }
   }

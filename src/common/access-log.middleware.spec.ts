@@ -4,6 +4,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 import { AccessLogMiddleware } from './access-log.middleware';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 
 function exchange(path: string): { req: Request; res: Response & EventEmitter } {
   const req = {
@@ -37,7 +38,7 @@ describe('AccessLogMiddleware', () => {
   it('writes, once the answer is sent, the line Nest’s JSON ConsoleLogger writes for the same record', () => {
     const { req, res } = exchange('/tools/search');
     const next = jest.fn();
-    new AccessLogMiddleware('log', true).use(req, res, next);
+    new AccessLogMiddleware('log', true, new GatewayMetrics()).use(req, res, next);
     expect(next).toHaveBeenCalledTimes(1);
     expect(written).toEqual([]);
     res.emit('finish');
@@ -67,7 +68,7 @@ describe('AccessLogMiddleware', () => {
     const log = jest.fn();
     Logger.overrideLogger({ log, error: jest.fn(), warn: jest.fn() });
     const { req, res } = exchange('/mcp');
-    new AccessLogMiddleware('log', false).use(req, res, jest.fn());
+    new AccessLogMiddleware('log', false, new GatewayMetrics()).use(req, res, jest.fn());
     res.emit('finish');
 
     expect(written).toEqual([]);
@@ -79,18 +80,24 @@ describe('AccessLogMiddleware', () => {
 
   it('logs no probe', () => {
     const { req, res } = exchange('/health/live');
-    new AccessLogMiddleware('log', true).use(req, res, jest.fn());
+    new AccessLogMiddleware('log', true, new GatewayMetrics()).use(req, res, jest.fn());
     res.emit('finish');
     expect(written).toEqual([]);
   });
 
-  it.each(['error', 'warn'] as const)('neither listens nor writes at LOG_LEVEL=%s', (level) => {
-    const { req, res } = exchange('/tools/search');
-    const next = jest.fn();
-    new AccessLogMiddleware(level, true).use(req, res, next);
-    expect(next).toHaveBeenCalledTimes(1);
-    expect(res.listenerCount('finish')).toBe(0);
-    res.emit('finish');
-    expect(written).toEqual([]);
-  });
+  it.each(['error', 'warn'] as const)(
+    'writes nothing at LOG_LEVEL=%s but still counts the request',
+    async (level) => {
+      const { req, res } = exchange('/tools/search');
+      const next = jest.fn();
+      const metrics = new GatewayMetrics();
+      new AccessLogMiddleware(level, true, metrics).use(req, res, next);
+      expect(next).toHaveBeenCalledTimes(1);
+      res.emit('finish');
+      expect(written).toEqual([]);
+      expect(await metrics.render()).toMatch(
+        /^http_requests_total\{route="unmatched",method="POST",status="\d+"\} 1$/m,
+      );
+    },
+  );
 });

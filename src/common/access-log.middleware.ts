@@ -2,36 +2,45 @@ import { Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
 import { LOG_LEVELS, LogLevelName } from '../config/app.config';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import type { GatewayRequest } from './request-context';
 
 const CONTEXT = 'Access';
+/** Requests that matched no route share one label value, so unknown paths cannot grow the label set. */
+const UNMATCHED_ROUTE = 'unmatched';
 
 /**
- * One structured line per request: who, what, the auth outcome and the status. Never a token.
+ * One structured line per request: who, what, the auth outcome and the status. Never a token. Also
+ * counts every request by route template (never the raw path) for /metrics, whatever the log level.
  * createGateway mounts `use` as plain Express middleware.
  */
 export class AccessLogMiddleware implements NestMiddleware {
   private readonly logger = new Logger(CONTEXT);
-  /** The line is logged at `log`; below that level nothing is timed, listened to or built. */
+  /** The line is logged at `log`; below that level it is never built. */
   private readonly enabled: boolean;
 
   /** `json`: the application logs JSON lines (ConsoleLogger's `json` option). */
   constructor(
     logLevel: LogLevelName,
     private readonly json: boolean,
+    private readonly metrics: GatewayMetrics,
   ) {
     this.enabled = LOG_LEVELS.indexOf(logLevel) >= LOG_LEVELS.indexOf('log');
   }
 
   readonly use = (req: Request, res: Response, next: NextFunction): void => {
-    if (this.enabled) {
-      const started = performance.now();
-      res.once('finish', () => this.write(req as GatewayRequest, res, started));
-    }
+    const started = performance.now();
+    res.once('finish', () => this.finished(req as GatewayRequest, res, started));
     next();
   };
 
-  private write(request: GatewayRequest, res: Response, started: number): void {
+  private finished(request: GatewayRequest, res: Response, started: number): void {
+    const elapsedMs = performance.now() - started;
+    const route: string = request.route?.path ?? UNMATCHED_ROUTE;
+    const status = res.statusCode;
+    this.metrics.httpRequests.cell(route, request.method, status).inc();
+    this.metrics.httpDuration.cell(route, request.method, status).observe(elapsedMs / 1000);
+    if (!this.enabled) return;
     const path = request.path;
     if (path.startsWith('/health')) return;
     const line = {
@@ -39,8 +48,8 @@ export class AccessLogMiddleware implements NestMiddleware {
       requestId: request.id,
       method: request.method,
       path,
-      status: res.statusCode,
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      status,
+      durationMs: Math.round(elapsedMs * 1000) / 1000,
       sub: request.user?.sub,
       clientId: request.user?.clientId,
       auth: request.authOutcome ?? (request.user ? 'ok' : 'none'),

@@ -38,6 +38,14 @@ export class AppEnv {
   /** How long readiness reports "down" before the server stops accepting, so load balancers drain it first. */
   @IntRange(0, 120_000)
   SHUTDOWN_GRACE_MS: number = 5000;
+
+  /** The admin port (GET /metrics); `0` picks a free port. Never the API port. */
+  @IntRange(0, 65535, 'METRICS_PORT must be an integer between 0 and 65535')
+  METRICS_PORT: number = 9464;
+
+  /** Loopback unless the operator opens the admin port (e.g. `0.0.0.0` for a Prometheus in the cluster). */
+  @IsString()
+  METRICS_HOST: string = '127.0.0.1';
 }
 
 export interface AppConfig {
@@ -51,6 +59,8 @@ export interface AppConfig {
   maxBodyBytes: number;
   logLevel: LogLevelName;
   shutdownGraceMs: number;
+  metricsPort: number;
+  metricsHost: string;
 }
 
 export function buildAppConfig(source: RawEnv | AppEnv): AppConfig {
@@ -65,6 +75,8 @@ export function buildAppConfig(source: RawEnv | AppEnv): AppConfig {
     maxBodyBytes: e.MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
   };
 }
 

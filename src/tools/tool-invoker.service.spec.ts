@@ -7,6 +7,7 @@ import { TOOLS_ERRORS } from './tools.exception';
 import { ToolInvoker } from './tool-invoker.service';
 import { ToolsExceptionFilter } from './tools-exception.filter';
 import type { UpstreamClient } from './upstream.client';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 
 const context: ToolCallContext = {
   user: { sub: 'alice', scopes: ['reports:read'], exp: 2_000_000_000, claims: {} },
@@ -23,7 +24,7 @@ function invokerFor(handler: ToolDefinition['handler']): ToolInvoker {
     source: 'code',
   };
   const catalog = { get: () => tool, validateArguments: (_name: string, args: unknown) => args };
-  return new ToolInvoker(catalog as unknown as ToolCatalog, {} as UpstreamClient);
+  return new ToolInvoker(catalog as unknown as ToolCatalog, {} as UpstreamClient, new GatewayMetrics());
 }
 
 /** What POST /tools/report answers when the invoker throws `error`. */

@@ -1,6 +1,8 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 
+import { AuthException } from '../auth/auth.exception';
 import { assertScopes } from '../auth/scope-policy';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { ToolCatalog } from './tool-catalog.service';
 import type { ToolCallContext, ToolDefinition } from './tool-definition';
 import { ToolsErrorCode, ToolsException } from './tools.exception';
@@ -18,6 +20,7 @@ export class ToolInvoker {
   constructor(
     private readonly catalog: ToolCatalog,
     private readonly upstream: UpstreamClient,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   /** Scope check first: a caller without the scope learns nothing about the arguments the tool takes. */
@@ -28,6 +31,20 @@ export class ToolInvoker {
   }
 
   async invoke(name: string, args: unknown, context: ToolCallContext): Promise<ToolOutcome> {
+    try {
+      const outcome = await this.call(name, args, context);
+      const failed = outcome.kind === 'upstream' && outcome.response.status >= 400;
+      this.metrics.toolCalls.cell(name, failed ? 'backend_error' : 'ok').inc();
+      return outcome;
+    } catch (error) {
+      // Names the catalog does not know share one label: callers choose them.
+      const known = !(error instanceof ToolsException && error.code === ToolsErrorCode.UNKNOWN_TOOL);
+      this.metrics.toolCalls.cell(known ? name : 'unknown', failureOutcome(error)).inc();
+      throw error;
+    }
+  }
+
+  private async call(name: string, args: unknown, context: ToolCallContext): Promise<ToolOutcome> {
     const tool = this.authorize(name, context);
     const valid = this.catalog.validateArguments(name, args ?? {});
     if (!tool.handler)
@@ -47,4 +64,10 @@ export class ToolInvoker {
       );
     }
   }
+}
+
+/** A bounded label for a failed call: the gateway's error code, or `error`. */
+function failureOutcome(error: unknown): string {
+  if (error instanceof ToolsException || error instanceof AuthException) return error.code;
+  return error instanceof HttpException ? 'tool_http_error' : 'error';
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { buildToolsConfig } from '../config/tools.config';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { testAppConfig } from '../testing/config.fixtures';
 import { FaultyHttpServer } from '../testing/faulty-http';
 import { testUser } from '../testing/token.fixtures';
@@ -16,7 +17,11 @@ describe('UpstreamClient', () => {
 
   beforeAll(async () => {
     backend = await new FaultyHttpServer((_req, res) => res.end('{}')).start();
-    client = new UpstreamClient(buildToolsConfig({ GATEWAY_HMAC_SECRET: 'k'.repeat(32) }), testAppConfig());
+    client = new UpstreamClient(
+      buildToolsConfig({ GATEWAY_HMAC_SECRET: 'k'.repeat(32) }),
+      testAppConfig(),
+      new GatewayMetrics(),
+    );
     tool = {
       name: 'search',
       description: 'Search',

@@ -8,6 +8,7 @@ import { networkErrorReason } from '../common/network-error';
 import { REQUEST_ID_HEADER } from '../common/request-context';
 import { appConfig } from '../config/app.config';
 import { toolsConfig } from '../config/tools.config';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { signGatewayRequest } from './signature/gateway-signature';
 import type { ToolCallContext, ToolDefinition } from './tool-definition';
 import { ToolsErrorCode, ToolsException } from './tools.exception';
@@ -33,6 +34,7 @@ export class UpstreamClient implements OnModuleDestroy {
   constructor(
     @Inject(toolsConfig.KEY) private readonly config: ConfigType<typeof toolsConfig>,
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
+    private readonly metrics: GatewayMetrics,
   ) {
     if (config.hmacSecret) {
       this.secret = createSecretKey(Buffer.from(config.hmacSecret, 'utf8'));
@@ -79,6 +81,7 @@ export class UpstreamClient implements OnModuleDestroy {
     headers['content-type'] = 'application/json';
     headers.accept = 'application/json';
     headers[REQUEST_ID_HEADER] = context.requestId;
+    const started = performance.now();
     try {
       const response = await this.agent.request({
         origin,
@@ -141,6 +144,7 @@ export class UpstreamClient implements OnModuleDestroy {
     } finally {
       cancelDeadline();
       caller?.removeEventListener('abort', onCallerAbort);
+      this.metrics.upstreamDuration.cell(tool.name).observe((performance.now() - started) / 1000);
     }
   }
 

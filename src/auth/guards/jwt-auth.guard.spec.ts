@@ -1,6 +1,7 @@
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 
+import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { testAuthConfig } from '../../testing/config.fixtures';
 import { fakeRequest, httpContext } from '../../testing/http.fixtures';
 import { compactJws, testUser } from '../../testing/token.fixtures';
@@ -23,7 +24,7 @@ describe('JwtAuthGuard', () => {
     reflector = { getAllAndOverride: jest.fn().mockReturnValue(undefined) };
     const config = testAuthConfig();
     cache = new VerifiedTokenCache(config);
-    guard = new JwtAuthGuard(reflector as unknown as Reflector, cache, config);
+    guard = new JwtAuthGuard(reflector as unknown as Reflector, cache, config, new GatewayMetrics());
     // The passport-jwt verification that the guard delegates to; it must not run when the guard decides alone.
     passportCheck = jest.spyOn(AuthGuard('jwt').prototype, 'canActivate').mockResolvedValue(true);
   });

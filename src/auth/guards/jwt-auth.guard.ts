@@ -7,6 +7,8 @@ import type { AuthenticatedUser } from '../../common/authenticated-user';
 import { unverifiedJwtPayload } from '../../common/decode';
 import type { GatewayRequest } from '../../common/request-context';
 import { authConfig } from '../../config/auth.config';
+import { CounterCell } from '../../observability/metric-family';
+import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { mapJwtError } from '../jwt-error.mapper';
@@ -16,12 +18,18 @@ import { VerifiedTokenCache } from '../verified-token.cache';
 /** Global guard: every route needs a valid bearer token unless it is marked @Public(). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly cacheHits: CounterCell;
+  private readonly cacheMisses: CounterCell;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly cache: VerifiedTokenCache,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    metrics: GatewayMetrics,
   ) {
     super();
+    this.cacheHits = metrics.tokenCacheHits.cell();
+    this.cacheMisses = metrics.tokenCacheMisses.cell();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,10 +38,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const token = bearerToken(request);
     const cached = this.cache.get(token);
     if (cached) {
+      this.cacheHits.inc();
       request.user = cached;
       request.authOutcome = 'ok (cached)';
       return true;
     }
+    this.cacheMisses.inc();
     // Precise refusals (JWE, not a JWS, algorithm) before passport-jwt spends anything on the token.
     classifyToken(token, this.config);
     return (await super.canActivate(context)) as boolean;

@@ -1,3 +1,26 @@
+/** JSON-RPC methods counted by name in mcp_requests_total; any other method is counted as `other`. */
+const COUNTED_METHODS = new Set([
+  'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'notifications/initialized',
+  'notifications/cancelled',
+  'resources/list',
+  'prompts/list',
+]);
+
+/** The metric label of each request or notification in a JSON-RPC message or batch (responses have none). */
+export function methodLabels(body: unknown): string[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.flatMap((message: unknown): string[] => {
+    const method =
+      typeof message === 'object' && message !== null ? (message as { method?: unknown }).method : undefined;
+    if (typeof method !== 'string') return [];
+    return [COUNTED_METHODS.has(method) ? method : 'other'];
+  });
+}
+
 /**
  * The tool names of the `tools/call` requests in a JSON-RPC message or batch, as sent and not yet
  * validated (the SDK answers malformed messages itself). Duplicates are kept once, in order.

@@ -43,6 +43,7 @@ export class McpController {
         'The MCP endpoint expects a JSON-RPC message in an application/json body',
       );
     }
+    this.mcp.countRequests(request.body);
     const abort = new AbortController();
     const context = { user, requestId: requestIdOf(request), signal: abort.signal };
     // Throws before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.

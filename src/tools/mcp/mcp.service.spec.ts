@@ -7,6 +7,7 @@ import type { ToolDefinition } from '../tool-definition';
 import { ToolInvoker } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 import type { UpstreamClient } from '../upstream.client';
+import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { McpService } from './mcp.service';
 
 const tools: ToolDefinition[] = [
@@ -29,7 +30,13 @@ function service(env: Record<string, string> = {}): McpService {
       return tool;
     },
   } as unknown as ToolCatalog;
-  return new McpService(catalog, new ToolInvoker(catalog, {} as UpstreamClient), buildToolsConfig(env));
+  const metrics = new GatewayMetrics();
+  return new McpService(
+    catalog,
+    new ToolInvoker(catalog, {} as UpstreamClient, metrics),
+    buildToolsConfig(env),
+    metrics,
+  );
 }
 
 const reader: AuthenticatedUser = { sub: 'u', scopes: ['r'], exp: 0, claims: {} };

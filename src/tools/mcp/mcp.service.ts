@@ -11,7 +11,8 @@ import { argumentsTooDeep, ToolCatalog } from '../tool-catalog.service';
 import type { ToolCallContext, ToolDefinition } from '../tool-definition';
 import { ToolInvoker } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
-import { calledToolNames } from './mcp-tool-calls';
+import { GatewayMetrics } from '../../observability/gateway-metrics';
+import { calledToolNames, methodLabels } from './mcp-tool-calls';
 import { errorDetailsInMeta, failureResult, toolResult } from './mcp-tool-result';
 
 const JSON_RPC_ENVELOPE_DEPTH = 3;
@@ -45,7 +46,12 @@ export class McpService {
     private readonly catalog: ToolCatalog,
     private readonly invoker: ToolInvoker,
     @Inject(toolsConfig.KEY) private readonly config: ConfigType<typeof toolsConfig>,
+    private readonly metrics: GatewayMetrics,
   ) {}
+
+  countRequests(body: unknown): void {
+    for (const method of methodLabels(body)) this.metrics.mcpRequests.cell(method).inc();
+  }
 
   /**
    * MCP step-up authorization: a tools/call whose scopes the token lacks must get the HTTP 403
