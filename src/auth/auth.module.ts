@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 
 import { ObservabilityModule } from '../observability/observability.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AuthExceptionFilter } from './auth-exception.filter';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { ScopesGuard } from './guards/scopes.guard';
@@ -20,7 +21,7 @@ import { VerifiedTokenCache } from './verified-token.cache';
 
 @Module({
   // Observability is global; imported here, the first module every application loads.
-  imports: [ObservabilityModule, PassportModule, TerminusModule, DiscoveryModule, ScopeRegistryModule],
+  imports: [ObservabilityModule, RateLimitModule, PassportModule, TerminusModule, DiscoveryModule, ScopeRegistryModule],
   controllers: [ProtectedResourceController],
   providers: [
     IssuerHttpClient,

@@ -33,7 +33,27 @@ describe('buildAppConfig', () => {
       maxBodyBytes: 1024 * 1024,
       logLevel: 'log',
       shutdownGraceMs: 5000,
+      metricsPort: 9464,
+      metricsHost: '127.0.0.1',
+      redis: undefined,
+      rateLimits: { windowS: 60, perSubject: 0, perTool: 0, perIp: 0 },
     });
+  });
+
+  it('shares state on Redis only when REDIS_URL is set, under REDIS_KEY_PREFIX', () => {
+    expect(
+      buildAppConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2', REDIS_KEY_PREFIX: 'gw-a:' }).redis,
+    ).toEqual({
+      url: 'redis://127.0.0.1:6379/2',
+      keyPrefix: 'gw-a:',
+      timeoutMs: 500,
+    });
+  });
+
+  it('refuses a REDIS_URL that is not redis:// or rediss://, without echoing it (it may hold a password)', () => {
+    expect(() => buildAppConfig({ REDIS_URL: 'http://user:hunter2@cache:6379' })).toThrow(
+      'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (got "<redacted>")',
+    );
   });
 
   it('derives the default public URL from PORT', () => {

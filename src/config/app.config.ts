@@ -46,6 +46,36 @@ export class AppEnv {
   /** Loopback unless the operator opens the admin port (e.g. `0.0.0.0` for a Prometheus in the cluster). */
   @IsString()
   METRICS_HOST: string = '127.0.0.1';
+
+  /** Shared state across replicas (rate limits, DCR lease and de-duplication); unset = per process. */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] },
+    { message: 'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' },
+  )
+  REDIS_URL?: string;
+
+  @IsString()
+  REDIS_KEY_PREFIX: string = 'connector-gateway:';
+
+  /** Deadline of one Redis command; past it the gateway carries on without Redis (fail open). */
+  @IntRange(10, 10_000)
+  REDIS_TIMEOUT_MS: number = 500;
+
+  @IntRange(1, 86_400)
+  RATE_LIMIT_WINDOW_S: number = 60;
+
+  /** Requests per window for one authenticated subject, all routes together; 0 = no limit. */
+  @IntRange(0, 1_000_000)
+  RATE_LIMIT_PER_SUBJECT: number = 0;
+
+  /** Calls per window of one tool by one subject (a tool's `rateLimit` overrides it); 0 = no limit. */
+  @IntRange(0, 1_000_000)
+  RATE_LIMIT_PER_TOOL: number = 0;
+
+  /** Requests per window from one client IP without a verified token; 0 = no limit. */
+  @IntRange(0, 1_000_000)
+  RATE_LIMIT_PER_IP: number = 0;
 }
 
 export interface AppConfig {
@@ -61,6 +91,22 @@ export interface AppConfig {
   shutdownGraceMs: number;
   metricsPort: number;
   metricsHost: string;
+  redis?: RedisSettings;
+  rateLimits: RateLimitSettings;
+}
+
+export interface RedisSettings {
+  url: string;
+  keyPrefix: string;
+  timeoutMs: number;
+}
+
+/** Requests per window; 0 = that limit is off. */
+export interface RateLimitSettings {
+  windowS: number;
+  perSubject: number;
+  perTool: number;
+  perIp: number;
 }
 
 export function buildAppConfig(source: RawEnv | AppEnv): AppConfig {
@@ -77,6 +123,15 @@ export function buildAppConfig(source: RawEnv | AppEnv): AppConfig {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
+    redis: e.REDIS_URL
+      ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS }
+      : undefined,
+    rateLimits: {
+      windowS: e.RATE_LIMIT_WINDOW_S,
+      perSubject: e.RATE_LIMIT_PER_SUBJECT,
+      perTool: e.RATE_LIMIT_PER_TOOL,
+      perIp: e.RATE_LIMIT_PER_IP,
+    },
   };
 }
 

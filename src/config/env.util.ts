@@ -25,7 +25,9 @@ export function loadEnv<T extends object>(cls: Constructor<T>, env: RawEnv): T {
 
 function describeError(error: ValidationError): string[] {
   const shown =
-    typeof error.value === 'string' && /SECRET|KEY/i.test(error.property) ? '<redacted>' : error.value;
+    typeof error.value === 'string' && /SECRET|KEY|REDIS_URL/i.test(error.property)
+      ? '<redacted>'
+      : error.value;
   return Object.values(error.constraints ?? {}).map((message) =>
     shown === undefined ? message : `${message} (got ${JSON.stringify(shown)})`,
   );

@@ -2,6 +2,7 @@ import { Body, Controller, Logger, Post, Req, Res, UseGuards } from '@nestjs/com
 import type { Request, Response } from 'express';
 
 import { Public } from '../auth/decorators/public.decorator';
+import { IpLimitExempt } from '../rate-limit/ip-limit-exempt.decorator';
 import { requestIdOf } from '../common/request-context';
 import { LOG_WEBHOOK_PATHS } from '../common/routes';
 import { DcrStatus } from './dcr-status';
@@ -31,6 +32,8 @@ export interface LogDeliveryAnswer {
  * once with counts; the preparation runs from the queue. 202 when preparation work was queued, else 200.
  */
 @Public()
+// Auth0 delivers bursts from a few addresses; the shared secret guards this route, not the per-IP limit.
+@IpLimitExempt()
 @UseGuards(WebhookSecretGuard)
 @Controller()
 export class LogWebhookController {

@@ -4,11 +4,14 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorServ
 import { Public } from '../auth/decorators/public.decorator';
 import { SigningKeysHealthIndicator } from '../auth/signing-keys.health';
 import { DcrHealthIndicator } from '../dcr/dcr.health';
+import { IpLimitExempt } from '../rate-limit/ip-limit-exempt.decorator';
 import { HealthCheckFilter } from './health-check.filter';
 import { ShutdownState } from './shutdown.state';
 
 /** Kubernetes probes. Bodies carry states and counts, never secrets. */
+/** Probes come from the kubelet's address: never limited per IP. */
 @Public()
+@IpLimitExempt()
 @UseFilters(HealthCheckFilter)
 @Controller('health')
 export class HealthController {

@@ -28,6 +28,7 @@ const FILE_TOOL_FIELDS = [
   '_meta',
   'upstream',
   'timeoutMs',
+  'rateLimit',
 ];
 /** `_meta` keys the gateway writes itself, so that what clients read matches what it enforces. */
 const RESERVED_META_KEYS = ['securitySchemes'];
@@ -152,6 +153,11 @@ function readToolsFile(
     if (raw.timeoutMs !== undefined && !(Number.isInteger(raw.timeoutMs) && (raw.timeoutMs as number) > 0)) {
       local.push(`${where}: "timeoutMs" must be a positive integer`);
     }
+    if (raw.rateLimit !== undefined && !(Number.isInteger(raw.rateLimit) && (raw.rateLimit as number) >= 0)) {
+      local.push(
+        `${where}: "rateLimit" must be an integer >= 0 (calls per RATE_LIMIT_WINDOW_S per user; 0 = none)`,
+      );
+    }
     if (local.length > 0) {
       problems.push(...local);
       return [];
@@ -166,6 +172,7 @@ function readToolsFile(
         upstreamUrl: (raw.upstream as string | undefined) ?? forwardUrl(functionsBase, name),
         timeoutMs: raw.timeoutMs as number | undefined,
         ...pickMetadata(raw),
+        rateLimit: raw.rateLimit as number | undefined,
         source: 'file',
       },
     ];

@@ -63,6 +63,10 @@ export class ToolCatalog implements OnModuleInit {
     return [...this.tools.values()].map((entry) => entry.tool);
   }
 
+  has(name: string): boolean {
+    return this.tools.has(name);
+  }
+
   get(name: string): ToolDefinition {
     return this.entry(name).tool;
   }

@@ -46,6 +46,8 @@ export interface ToolDefinition extends ToolMetadata {
   /** Where a forwarded tool goes; absent for in-process tools. */
   upstreamUrl?: string;
   timeoutMs?: number;
+  /** Calls per RATE_LIMIT_WINDOW_S by one subject; overrides RATE_LIMIT_PER_TOOL (0 = no limit). */
+  rateLimit?: number;
   handler?: InProcessHandler;
   source: 'file' | 'TOOL_SCOPES_JSON' | 'code';
 }

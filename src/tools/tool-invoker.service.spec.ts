@@ -1,6 +1,7 @@
 import { BadRequestException, Logger } from '@nestjs/common';
 
 import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
+import { testRateLimits } from '../testing/rate-limit.fixtures';
 import type { ToolCatalog } from './tool-catalog.service';
 import type { ToolCallContext, ToolDefinition } from './tool-definition';
 import { TOOLS_ERRORS } from './tools.exception';
@@ -24,7 +25,12 @@ function invokerFor(handler: ToolDefinition['handler']): ToolInvoker {
     source: 'code',
   };
   const catalog = { get: () => tool, validateArguments: (_name: string, args: unknown) => args };
-  return new ToolInvoker(catalog as unknown as ToolCatalog, {} as UpstreamClient, new GatewayMetrics());
+  return new ToolInvoker(
+    catalog as unknown as ToolCatalog,
+    {} as UpstreamClient,
+    new GatewayMetrics(),
+    testRateLimits(),
+  );
 }
 
 /** What POST /tools/report answers when the invoker throws `error`. */

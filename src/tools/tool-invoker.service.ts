@@ -3,6 +3,8 @@ import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { AuthException } from '../auth/auth.exception';
 import { assertScopes } from '../auth/scope-policy';
 import { GatewayMetrics } from '../observability/gateway-metrics';
+import { RateLimitException } from '../rate-limit/rate-limit.exception';
+import { RateLimits } from '../rate-limit/rate-limits.service';
 import { ToolCatalog } from './tool-catalog.service';
 import type { ToolCallContext, ToolDefinition } from './tool-definition';
 import { ToolsErrorCode, ToolsException } from './tools.exception';
@@ -21,6 +23,7 @@ export class ToolInvoker {
     private readonly catalog: ToolCatalog,
     private readonly upstream: UpstreamClient,
     private readonly metrics: GatewayMetrics,
+    private readonly limits: RateLimits,
   ) {}
 
   /** Scope check first: a caller without the scope learns nothing about the arguments the tool takes. */
@@ -30,9 +33,22 @@ export class ToolInvoker {
     return tool;
   }
 
-  async invoke(name: string, args: unknown, context: ToolCallContext): Promise<ToolOutcome> {
+  /** Authorizes the call, then counts it against the caller's per-tool limit (429 beyond). */
+  async admit(name: string, context: ToolCallContext): Promise<ToolDefinition> {
+    const tool = this.authorize(name, context);
+    await this.limits.admitTool(name, context.user.sub, tool.rateLimit);
+    return tool;
+  }
+
+  /** `admitted`: the caller already ran admit() for this call (the MCP endpoint does, before the SDK). */
+  async invoke(
+    name: string,
+    args: unknown,
+    context: ToolCallContext,
+    admitted = false,
+  ): Promise<ToolOutcome> {
     try {
-      const outcome = await this.call(name, args, context);
+      const outcome = await this.call(name, args, context, admitted);
       const failed = outcome.kind === 'upstream' && outcome.response.status >= 400;
       this.metrics.toolCalls.cell(name, failed ? 'backend_error' : 'ok').inc();
       return outcome;
@@ -44,8 +60,13 @@ export class ToolInvoker {
     }
   }
 
-  private async call(name: string, args: unknown, context: ToolCallContext): Promise<ToolOutcome> {
-    const tool = this.authorize(name, context);
+  private async call(
+    name: string,
+    args: unknown,
+    context: ToolCallContext,
+    admitted: boolean,
+  ): Promise<ToolOutcome> {
+    const tool = admitted ? this.authorize(name, context) : await this.admit(name, context);
     const valid = this.catalog.validateArguments(name, args ?? {});
     if (!tool.handler)
       return { kind: 'upstream', tool, response: await this.upstream.forward(tool, valid, context) };
@@ -68,6 +89,11 @@ export class ToolInvoker {
 
 /** A bounded label for a failed call: the gateway's error code, or `error`. */
 function failureOutcome(error: unknown): string {
-  if (error instanceof ToolsException || error instanceof AuthException) return error.code;
+  if (
+    error instanceof ToolsException ||
+    error instanceof AuthException ||
+    error instanceof RateLimitException
+  )
+    return error.code;
   return error instanceof HttpException ? 'tool_http_error' : 'error';
 }

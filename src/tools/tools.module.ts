@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
 import { AuthModule } from '../auth/auth.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { McpController } from './mcp/mcp.controller';
 import { McpEndpoint } from './mcp/mcp-endpoint';
 import { McpService } from './mcp/mcp.service';
@@ -12,7 +13,7 @@ import { ToolsExceptionFilter } from './tools-exception.filter';
 import { UpstreamClient } from './upstream.client';
 
 @Module({
-  imports: [AuthModule, ToolCatalogModule],
+  imports: [AuthModule, RateLimitModule, ToolCatalogModule],
   controllers: [ToolsController, McpController],
   providers: [
     ToolInvoker,

@@ -3,6 +3,7 @@ import { AuthGuard } from '@nestjs/passport';
 
 import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { testAuthConfig } from '../../testing/config.fixtures';
+import { testRateLimits } from '../../testing/rate-limit.fixtures';
 import { fakeRequest, httpContext } from '../../testing/http.fixtures';
 import { compactJws, testUser } from '../../testing/token.fixtures';
 import { AuthErrorCode } from '../auth.exception';
@@ -24,7 +25,13 @@ describe('JwtAuthGuard', () => {
     reflector = { getAllAndOverride: jest.fn().mockReturnValue(undefined) };
     const config = testAuthConfig();
     cache = new VerifiedTokenCache(config);
-    guard = new JwtAuthGuard(reflector as unknown as Reflector, cache, config, new GatewayMetrics());
+    guard = new JwtAuthGuard(
+      reflector as unknown as Reflector,
+      cache,
+      config,
+      new GatewayMetrics(),
+      testRateLimits(),
+    );
     // The passport-jwt verification that the guard delegates to; it must not run when the guard decides alone.
     passportCheck = jest.spyOn(AuthGuard('jwt').prototype, 'canActivate').mockResolvedValue(true);
   });

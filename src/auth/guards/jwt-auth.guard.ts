@@ -9,6 +9,8 @@ import type { GatewayRequest } from '../../common/request-context';
 import { authConfig } from '../../config/auth.config';
 import { CounterCell } from '../../observability/metric-family';
 import { GatewayMetrics } from '../../observability/gateway-metrics';
+import { IS_IP_LIMIT_EXEMPT } from '../../rate-limit/ip-limit-exempt.decorator';
+import { RateLimits } from '../../rate-limit/rate-limits.service';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { mapJwtError } from '../jwt-error.mapper';
@@ -26,6 +28,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     private readonly cache: VerifiedTokenCache,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     metrics: GatewayMetrics,
+    private readonly limits: RateLimits,
   ) {
     super();
     this.cacheHits = metrics.tokenCacheHits.cell();
@@ -33,20 +36,32 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<GatewayRequest>();
-    const token = bearerToken(request);
-    const cached = this.cache.get(token);
+    if (this.reflector.getAllAndOverride(IS_PUBLIC, targets)) {
+      if (this.limits.ipLimited && !this.reflector.getAllAndOverride(IS_IP_LIMIT_EXEMPT, targets)) {
+        await this.limits.admitIp(request.ip);
+      }
+      return true;
+    }
+    const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const cached = presented === undefined ? undefined : this.cache.get(presented);
     if (cached) {
       this.cacheHits.inc();
       request.user = cached;
       request.authOutcome = 'ok (cached)';
+      if (this.limits.subjectLimited) await this.limits.admitSubject(cached.sub);
       return true;
     }
     this.cacheMisses.inc();
+    // Unverified traffic is limited per address before anything is spent on it (a 401 included).
+    if (this.limits.ipLimited) await this.limits.admitIp(request.ip);
+    const token = bearerToken(request);
     // Precise refusals (JWE, not a JWS, algorithm) before passport-jwt spends anything on the token.
     classifyToken(token, this.config);
-    return (await super.canActivate(context)) as boolean;
+    const allowed = (await super.canActivate(context)) as boolean;
+    if (this.limits.subjectLimited) await this.limits.admitSubject(request.user!.sub);
+    return allowed;
   }
 
   override handleRequest<TUser = AuthenticatedUser>(
@@ -67,10 +82,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 }
 
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
 /** RFC 6750 §2.1: only the Authorization header is accepted (bearer_methods_supported: ["header"]). */
 export function bearerToken(request: GatewayRequest): string {
   const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer +([^\s]+) *$/i.exec(header) : null;
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
   if (!match) throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
   return match[1];
 }

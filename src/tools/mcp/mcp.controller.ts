@@ -49,6 +49,7 @@ export class McpController {
     // Throws before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.
     this.mcp.authorizeToolCalls(request.body, context);
     this.mcp.assertNestingBound(request.body);
+    await this.mcp.admitToolCalls(request.body, context);
 
     response.on('close', () => {
       if (!response.writableFinished) abort.abort();

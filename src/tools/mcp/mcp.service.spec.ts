@@ -2,6 +2,7 @@ import { AuthException } from '../../auth/auth.exception';
 import type { AuthenticatedUser } from '../../common/authenticated-user';
 import { buildToolsConfig } from '../../config/tools.config';
 import { thrownBy } from '../../testing/errors';
+import { testRateLimits } from '../../testing/rate-limit.fixtures';
 import type { ToolCatalog } from '../tool-catalog.service';
 import type { ToolDefinition } from '../tool-definition';
 import { ToolInvoker } from '../tool-invoker.service';
@@ -33,7 +34,7 @@ function service(env: Record<string, string> = {}): McpService {
   const metrics = new GatewayMetrics();
   return new McpService(
     catalog,
-    new ToolInvoker(catalog, {} as UpstreamClient, metrics),
+    new ToolInvoker(catalog, {} as UpstreamClient, metrics, testRateLimits()),
     buildToolsConfig(env),
     metrics,
   );

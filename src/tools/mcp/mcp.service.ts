@@ -81,6 +81,13 @@ export class McpService {
     throw new BadRequestException(`The JSON-RPC message nests deeper than TOOL_ARGS_MAX_DEPTH allows`);
   }
 
+  /** Per-tool rate limits, like scopes, answer at the HTTP level (429 + Retry-After), before the SDK. */
+  async admitToolCalls(body: unknown, context: ToolCallContext): Promise<void> {
+    for (const name of calledToolNames(body)) {
+      if (this.catalog.has(name)) await this.invoker.admit(name, context);
+    }
+  }
+
   /** A low-level SDK server for one HTTP request (stateless Streamable HTTP), bound to its caller. */
   createServer(context: ToolCallContext): Server {
     const server = new Server(MCP_SERVER_INFO, {
@@ -106,7 +113,7 @@ export class McpService {
   async callTool(name: string, args: unknown, context: ToolCallContext): Promise<CallToolResult> {
     let result: CallToolResult;
     try {
-      result = toolResult(await this.invoker.invoke(name, args ?? {}, context), context.requestId);
+      result = toolResult(await this.invoker.invoke(name, args ?? {}, context, true), context.requestId);
       if (!result.isError) this.catalog.validateOutput(name, result.structuredContent);
     } catch (error) {
       if (!(error instanceof ToolsException || error instanceof HttpException)) {
