@@ -8,6 +8,7 @@ import { GatewayConfigModule } from './config/config.module';
 import { GatewayConfig } from './config/gateway-config';
 import { DcrModule } from './dcr/dcr.module';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { InProcessToolsModule } from './tools/in-process-tools';
 import { ToolsModule } from './tools/tools.module';
 
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         GatewayConfigModule.forRoot(config),
+        ObservabilityModule,
         AuthModule,
         ToolsModule,
         DcrModule,

@@ -9,6 +9,7 @@ import { localModeRequested, localModeSettings, withDefaults } from './config/lo
 import { createGateway } from './gateway';
 import { ShutdownState } from './health/shutdown.state';
 import { prepareLocalMode } from './local/local-mode';
+import { AdminServer } from './observability/admin-server';
 
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     local ? app.listen(config.port, '127.0.0.1') : app.listen(config.port),
   );
   logger.log(`connector-gateway listening on port ${config.port}; public URL ${config.publicUrl}`);
+  await app.get(AdminServer).listen();
   local?.announce();
 
   const shutdown = app.get(ShutdownState);

@@ -3,7 +3,6 @@ import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 
-import { ObservabilityModule } from '../observability/observability.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AuthExceptionFilter } from './auth-exception.filter';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
@@ -20,8 +19,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 @Module({
-  // Observability is global; imported here, the first module every application loads.
-  imports: [ObservabilityModule, RateLimitModule, PassportModule, TerminusModule, DiscoveryModule, ScopeRegistryModule],
+  imports: [RateLimitModule, PassportModule, TerminusModule, DiscoveryModule, ScopeRegistryModule],
   controllers: [ProtectedResourceController],
   providers: [
     IssuerHttpClient,

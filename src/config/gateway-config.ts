@@ -100,7 +100,8 @@ function crossSectionProblems(env: RawEnv): string[] {
 }
 
 /** Families whose misspelt members would otherwise be ignored silently (OAUTH_ISUER starts local mode). */
-const OWN_PREFIXES = /^(OAUTH|MGMT|DCR|JWKS|TOOL|TOOLS|UPSTREAM|GATEWAY|MCP|DEV_ISSUER|DEMO_BACKEND)_/;
+const OWN_PREFIXES =
+  /^(OAUTH|MGMT|DCR|JWKS|TOOL|TOOLS|UPSTREAM|GATEWAY|MCP|DEV_ISSUER|DEMO_BACKEND|METRICS|REDIS|RATE_LIMIT)_/;
 
 /** Every variable the configuration reads, from the validated section classes. */
 export function knownVariables(): string[] {
