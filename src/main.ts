@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// First: the OpenTelemetry SDK must be running before http and express load (it patches them).
+import { tracing } from './observability/tracing.preload';
 
 import { Logger } from '@nestjs/common';
 
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     // app.close() stops accepting connections and waits for in-flight requests to finish.
     const forced = setTimeout(() => process.exit(1), 30_000).unref();
     await app.close();
+    await tracing?.shutdown();
     clearTimeout(forced);
     logger.log('Stopped');
     process.exit(0);

@@ -2,7 +2,7 @@ import { IsIn, IsOptional, IsString, IsUrl } from 'class-validator';
 
 import { HTTP_URL_OPTIONS, withoutTrailingSlash } from '../common/url';
 import { configNamespace } from './config-namespace';
-import { IntRange, RawEnv, ToList, loadEnv } from './env.util';
+import { IntRange, RawEnv, ToList, loadEnv, parseEnv } from './env.util';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -76,6 +76,35 @@ export class AppEnv {
   /** Requests per window from one client IP without a verified token; 0 = no limit. */
   @IntRange(0, 1_000_000)
   RATE_LIMIT_PER_IP: number = 0;
+
+  /** OpenTelemetry: traces go to this OTLP/HTTP collector (`/v1/traces` is appended); unset = no SDK. */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    {
+      message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL, e.g. http://otel-collector:4318',
+    },
+  )
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsString()
+  OTEL_SERVICE_NAME: string = 'connector-gateway';
+}
+
+export interface TracingSettings {
+  /** OTLP/HTTP base URL; `/v1/traces` is appended. */
+  endpoint: string;
+  serviceName: string;
+}
+
+/**
+ * The tracing settings alone, for main.ts to start the OpenTelemetry SDK before the HTTP modules load.
+ * Lenient: an invalid value starts no tracing here and stops the process in the full validation.
+ */
+export function tracingSettings(env: RawEnv): TracingSettings | undefined {
+  const { value, errors } = parseEnv(AppEnv, env);
+  if (!value.OTEL_EXPORTER_OTLP_ENDPOINT || errors.length > 0) return undefined;
+  return { endpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: value.OTEL_SERVICE_NAME };
 }
 
 export interface AppConfig {

@@ -3,6 +3,7 @@ import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { AuthException } from '../auth/auth.exception';
 import { assertScopes } from '../auth/scope-policy';
 import { GatewayMetrics } from '../observability/gateway-metrics';
+import { inSpan, subjectHash } from '../observability/tracing';
 import { RateLimitException } from '../rate-limit/rate-limit.exception';
 import { RateLimits } from '../rate-limit/rate-limits.service';
 import { ToolCatalog } from './tool-catalog.service';
@@ -40,24 +41,36 @@ export class ToolInvoker {
     return tool;
   }
 
-  /** `admitted`: the caller already ran admit() for this call (the MCP endpoint does, before the SDK). */
+  /**
+   * Counts the call (tool_calls_total) and, when the request is traced, wraps it in a `tool.call` span
+   * (tool, hashed subject, outcome, backend status) whose child is the backend call.
+   * `admitted`: the caller already ran admit() for this call (the MCP endpoint does, before the SDK).
+   */
   async invoke(
     name: string,
     args: unknown,
     context: ToolCallContext,
     admitted = false,
   ): Promise<ToolOutcome> {
-    try {
-      const outcome = await this.call(name, args, context, admitted);
-      const failed = outcome.kind === 'upstream' && outcome.response.status >= 400;
-      this.metrics.toolCalls.cell(name, failed ? 'backend_error' : 'ok').inc();
-      return outcome;
-    } catch (error) {
-      // Names the catalog does not know share one label: callers choose them.
-      const known = !(error instanceof ToolsException && error.code === ToolsErrorCode.UNKNOWN_TOOL);
-      this.metrics.toolCalls.cell(known ? name : 'unknown', failureOutcome(error)).inc();
-      throw error;
-    }
+    const attributes = (): Record<string, string> => ({ 'enduser.hash': subjectHash(context.user.sub) });
+    return inSpan('tool.call', attributes, async (span) => {
+      try {
+        const outcome = await this.call(name, args, context, admitted);
+        const status = outcome.kind === 'upstream' ? outcome.response.status : 200;
+        const label = status >= 400 ? 'backend_error' : 'ok';
+        this.metrics.toolCalls.cell(name, label).inc();
+        span?.setAttributes({ tool: name, 'tool.outcome': label, 'tool.status': status });
+        return outcome;
+      } catch (error) {
+        // Names the catalog does not know share one label: callers choose them.
+        const unknown = error instanceof ToolsException && error.code === ToolsErrorCode.UNKNOWN_TOOL;
+        const tool = unknown ? 'unknown' : name;
+        const label = failureOutcome(error);
+        this.metrics.toolCalls.cell(tool, label).inc();
+        span?.setAttributes({ tool, 'tool.outcome': label });
+        throw error;
+      }
+    });
   }
 
   private async call(
