@@ -3,10 +3,11 @@ import * as path from 'node:path';
 
 import { AUTH_ERRORS } from './auth/auth.exception';
 import { DCR_ERRORS } from './dcr/dcr.exception';
+import { RATE_LIMIT_ERRORS } from './rate-limit/rate-limit.exception';
 import { TOOLS_ERRORS } from './tools/tools.exception';
 
 const GUIDE = readFileSync(path.resolve(__dirname, '../docs/troubleshooting.md'), 'utf8');
-const TABLES = { AUTH_ERRORS, TOOLS_ERRORS, DCR_ERRORS };
+const TABLES = { AUTH_ERRORS, TOOLS_ERRORS, DCR_ERRORS, RATE_LIMIT_ERRORS };
 
 describe('error codes', () => {
   const rows = Object.entries(TABLES).flatMap(([table, answers]) =>
