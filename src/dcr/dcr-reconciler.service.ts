@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { ConfigType } from '@nestjs/config';
 
 import { dcrConfig } from '../config/dcr.config';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { checkAllowList, isPrepared } from './client-policy';
+import { DcrCoordination } from './dcr-coordination';
 import { DcrStatus, ReconcileReport } from './dcr-status';
 import { DcrTarget } from './dcr-target';
 import { ManagementClient } from './management.client';
@@ -14,14 +16,18 @@ import { TenantFacts } from './tenant-facts';
  * prepared (fields, connections, grant) goes to the queue, so a webhook delivery that never arrived, or a
  * preparation that failed for good, cannot leave a ChatGPT client broken.
  *
- * Several replicas may reconcile at once: each one reads the tenant and queues the same clients, and the
- * preparation converges on one state (see ClientPreparationService), so running it twice writes nothing new.
+ * With REDIS_URL, one replica at a time reconciles: the holder of a lease that expires after half an
+ * interval (at most 30 s) and that its holder renews three times as often; when the holder dies, another
+ * replica takes the lease within that expiry and keeps the shared cadence (one pass per interval). Without
+ * Redis (or while it fails) every replica reconciles on its own, as before: the preparation converges on
+ * one state (see ClientPreparationService), so running it twice writes nothing new.
  */
 @Injectable()
 export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DcrReconciler.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<ReconcileReport>;
+  private stopped = false;
 
   constructor(
     @Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>,
@@ -30,16 +36,30 @@ export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly tenant: TenantFacts,
     private readonly queue: PreparationQueue,
     private readonly status: DcrStatus,
+    private readonly coordination: DcrCoordination,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.management.configured || this.config.reconcileIntervalMs === 0) return;
-    void this.run();
-    this.timer = setInterval(() => void this.run(), this.config.reconcileIntervalMs);
+    const intervalMs = this.config.reconcileIntervalMs;
+    if (!this.management.configured || intervalMs === 0) return;
+    if (!this.coordination.shared) {
+      void this.run();
+      this.timer = setInterval(() => void this.run(), intervalMs);
+    } else {
+      const leaseMs = Math.min(Math.ceil(intervalMs / 2), 30_000);
+      const lead = async (): Promise<void> => {
+        if (this.stopped || !(await this.coordination.holdLease(leaseMs))) return;
+        if (await this.coordination.reconciliationDue(intervalMs)) await this.run();
+      };
+      void lead();
+      this.timer = setInterval(() => void lead(), Math.ceil(leaseMs / 3));
+    }
     this.timer.unref();
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
@@ -70,9 +90,11 @@ export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
         }
       }
       report = { at, matching: matching.length, queued };
+      this.metrics.dcrReconciliations.cell('ok').inc();
       this.logger.log({ msg: 'reconciled', matching: matching.length, queued });
     } catch (error) {
       report = { at, matching: 0, queued: 0, error: (error as Error).message };
+      this.metrics.dcrReconciliations.cell('error').inc();
       this.logger.warn({ msg: 'reconciliation failed; next pass will try again', reason: report.error });
     }
     this.status.lastReconcile = report;

@@ -7,6 +7,8 @@ import { AuthModule } from '../auth/auth.module';
 import { appConfig } from '../config/app.config';
 import { dcrConfig } from '../config/dcr.config';
 import { ClientPreparationService } from './client-preparation.service';
+import { RedisModule } from '../redis/redis.module';
+import { DcrCoordination } from './dcr-coordination';
 import { DcrExceptionFilter } from './dcr-exception.filter';
 import { DcrReconciler } from './dcr-reconciler.service';
 import { DcrStatus } from './dcr-status';
@@ -18,12 +20,13 @@ import { TenantFacts } from './tenant-facts';
 import { WebhookSecretGuard } from './webhook-secret.guard';
 
 @Module({
-  imports: [TerminusModule, AuthModule, ManagementModule],
+  imports: [TerminusModule, AuthModule, ManagementModule, RedisModule],
   controllers: [LogWebhookController],
   providers: [
     TenantFacts,
     ClientPreparationService,
     PreparationQueue,
+    DcrCoordination,
     DcrReconciler,
     DcrStatus,
     DcrHealthIndicator,

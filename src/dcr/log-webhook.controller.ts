@@ -5,6 +5,7 @@ import { Public } from '../auth/decorators/public.decorator';
 import { IpLimitExempt } from '../rate-limit/ip-limit-exempt.decorator';
 import { requestIdOf } from '../common/request-context';
 import { LOG_WEBHOOK_PATHS } from '../common/routes';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { DcrStatus } from './dcr-status';
 import { DcrErrorCode, DcrException } from './dcr.exception';
 import { parseLogDelivery } from './log-event.parser';
@@ -43,6 +44,7 @@ export class LogWebhookController {
     private readonly queue: PreparationQueue,
     private readonly management: ManagementClient,
     private readonly status: DcrStatus,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   @Post(LOG_WEBHOOK_PATHS)
@@ -69,6 +71,11 @@ export class LogWebhookController {
         )
       : [];
     const queued = outcomes.filter((outcome) => outcome === 'queued').length;
+    this.count('dcr', queued);
+    this.count('dcr_duplicate', outcomes.length - queued);
+    this.count('dcr_not_prepared', parsed.dcrEvents.length - outcomes.length);
+    this.count('other', parsed.ignored);
+    this.count('malformed', parsed.malformed);
     if (!enabled && parsed.dcrEvents.length > 0) {
       this.logger.warn({
         msg: 'DCR events received but MGMT_* is not configured; nothing prepared',
@@ -92,5 +99,9 @@ export class LogWebhookController {
     });
     response.status(queued > 0 ? 202 : 200);
     return answer;
+  }
+
+  private count(kind: string, events: number): void {
+    if (events > 0) this.metrics.dcrWebhookEvents.cell(kind).inc(events);
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ManagementClient as Auth0Sdk, ManagementError, ManagementTimeoutError } from 'auth0';
 
@@ -6,6 +6,7 @@ import { scopesFromClaims } from '../common/authenticated-user';
 import { unverifiedJwtPayload } from '../common/decode';
 import { networkErrorReason } from '../common/network-error';
 import { dcrConfig } from '../config/dcr.config';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import type {
   Auth0Client,
   Auth0ClientGrant,
@@ -84,12 +85,16 @@ export class ManagementClient {
   private lastTokenError?: string;
   private lastTokenFailureAt = 0;
 
-  constructor(@Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>) {
+  constructor(
+    @Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>,
+    // Absent in the auth0:* CLIs, which serve no /metrics.
+    @Optional() private readonly metrics?: GatewayMetrics,
+  ) {
     if (!config.managementConfigured) return;
     this.sdk = new Auth0Sdk({
       domain: config.mgmtDomain!,
       token: () => this.accessToken(),
-      fetch: (input, init) => fetch(this.redirect(input), init),
+      fetch: (input, init) => this.send(this.redirect(input), init),
       timeoutInSeconds: config.mgmtTimeoutMs / 1000,
       maxRetries: 0,
     });
@@ -284,11 +289,23 @@ export class ManagementClient {
     return (await this.tokenRequest).value;
   }
 
+  /** Every Management API request, counted by status (0 = no answer) in management_api_requests_total. */
+  private async send(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    try {
+      const response = await fetch(input, init);
+      this.metrics?.managementApiRequests.cell(response.status).inc();
+      return response;
+    } catch (error) {
+      this.metrics?.managementApiRequests.cell(0).inc();
+      throw error;
+    }
+  }
+
   private async requestToken(): Promise<CachedToken> {
     const url = `${this.config.mgmtBaseUrl}/oauth/token`;
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await this.send(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({

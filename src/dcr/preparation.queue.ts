@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import { dcrConfig } from '../config/dcr.config';
+import { GatewayMetrics } from '../observability/gateway-metrics';
 import { ClientPreparationService } from './client-preparation.service';
+import { DcrCoordination } from './dcr-coordination';
 import { DcrStatus } from './dcr-status';
 import { ManagementApiError } from './management.client';
 
@@ -40,6 +42,8 @@ export class PreparationQueue implements OnModuleDestroy {
     @Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>,
     private readonly preparation: ClientPreparationService,
     private readonly status: DcrStatus,
+    private readonly coordination: DcrCoordination,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   /**
@@ -87,11 +91,18 @@ export class PreparationQueue implements OnModuleDestroy {
   private async run(clientId: string): Promise<void> {
     const job = this.jobs.get(clientId);
     if (!job) return;
+    // Across replicas (REDIS_URL): the first replica to claim the client prepares it; the others drop it.
+    if (job.attempts === 0 && !(await this.coordination.claim(clientId))) {
+      this.jobs.delete(clientId);
+      this.metrics.dcrPreparations.cell('claimed_elsewhere', 'unknown').inc();
+      return;
+    }
     job.attempts += 1;
     try {
       const result = await this.preparation.prepare(clientId);
       this.status.lastPreparation = result;
       this.jobs.delete(clientId);
+      this.metrics.dcrPreparations.cell(result.outcome, result.mode ?? 'unknown').inc();
       if (result.outcome === 'prepared') this.prepared.add(clientId);
     } catch (error) {
       this.retryOrGiveUp(clientId, job, error);
@@ -108,8 +119,10 @@ export class PreparationQueue implements OnModuleDestroy {
       at: new Date().toISOString(),
       detail: retry ? `${reason}; attempt ${job.attempts}, will retry` : reason,
     };
+    this.metrics.dcrPreparations.cell(retry ? 'retrying' : 'failed', 'unknown').inc();
     if (!retry) {
       this.jobs.delete(clientId);
+      void this.coordination.release(clientId);
       this.logger.error({
         msg: 'preparation failed; the reconciler will try again',
         clientId,

@@ -5,11 +5,11 @@ import { Public } from '../auth/decorators/public.decorator';
 import { SigningKeysHealthIndicator } from '../auth/signing-keys.health';
 import { DcrHealthIndicator } from '../dcr/dcr.health';
 import { IpLimitExempt } from '../rate-limit/ip-limit-exempt.decorator';
+import { RedisHealthIndicator } from '../redis/redis.health';
 import { HealthCheckFilter } from './health-check.filter';
 import { ShutdownState } from './shutdown.state';
 
-/** Kubernetes probes. Bodies carry states and counts, never secrets. */
-/** Probes come from the kubelet's address: never limited per IP. */
+/** Kubernetes probes. Bodies carry states and counts, never secrets. Never limited per IP (the kubelet's address). */
 @Public()
 @IpLimitExempt()
 @UseFilters(HealthCheckFilter)
@@ -21,6 +21,7 @@ export class HealthController {
     private readonly shutdown: ShutdownState,
     private readonly signingKeys: SigningKeysHealthIndicator,
     private readonly dcr: DcrHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
   ) {}
 
   /** The process answers; nothing external is consulted, so a flaky issuer never restarts pods. */
@@ -32,11 +33,18 @@ export class HealthController {
     ]);
   }
 
-  /** Config was valid (or the process would not run), keys are available, and we are not draining. */
+  /**
+   * Config was valid (or the process would not run), keys are available, and we are not draining.
+   * Redis, when REDIS_URL is set, is reported but never fails readiness (see RedisHealthIndicator).
+   */
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.shutdown.check(), () => this.signingKeys.check()]);
+    return this.health.check([
+      () => this.shutdown.check(),
+      () => this.signingKeys.check(),
+      ...(this.redis.configured ? [() => this.redis.check()] : []),
+    ]);
   }
 
   @Get()

@@ -67,6 +67,11 @@ export class GatewayMetrics {
     'DCR client preparations, by outcome and tenant mode',
     ['outcome', 'mode'],
   );
+  readonly dcrReconciliations = new CounterFamily(
+    'dcr_reconciliations_total',
+    'Reconciler passes run by this replica (with REDIS_URL only the lease holder runs them), by outcome',
+    ['outcome'],
+  );
   readonly dcrWebhookEvents = new CounterFamily(
     'dcr_webhook_events_total',
     'Auth0 log-stream events received on the webhook, by kind',

@@ -2,6 +2,7 @@ import { ScopeRegistry } from '../auth/scope.registry';
 import { buildDcrConfig, DcrConfig } from '../config/dcr.config';
 import type { RawEnv } from '../config/env.util';
 import { ClientPreparationService } from '../dcr/client-preparation.service';
+import { DcrCoordination } from '../dcr/dcr-coordination';
 import { DcrReconciler } from '../dcr/dcr-reconciler.service';
 import { DcrStatus } from '../dcr/dcr-status';
 import { DcrTarget } from '../dcr/dcr-target';
@@ -9,7 +10,9 @@ import type { ManagementClient } from '../dcr/management.client';
 import type { Auth0Client } from '../dcr/management.types';
 import { PreparationQueue } from '../dcr/preparation.queue';
 import { TenantFacts } from '../dcr/tenant-facts';
-import { testAuthConfig } from './config.fixtures';
+import { GatewayMetrics } from '../observability/gateway-metrics';
+import { RedisConnection } from '../redis/redis.connection';
+import { testAppConfig, testAuthConfig } from './config.fixtures';
 import { FakeManagementClient } from './fake-management.client';
 
 /** The scopes a tool catalog registers in these fixtures. */
@@ -39,6 +42,7 @@ export interface DcrRuntime {
   preparation: ClientPreparationService;
   queue: PreparationQueue;
   reconciler: DcrReconciler;
+  metrics: GatewayMetrics;
 }
 
 /** `env` holds DCR_* / MGMT_* / OAUTH_* variables; the auth side is TEST_AUDIENCE unless overridden. */
@@ -53,7 +57,10 @@ export function dcrRuntime(env: RawEnv = {}): DcrRuntime {
   const real = management as unknown as ManagementClient;
   const tenant = new TenantFacts(config, real, target, status);
   const preparation = new ClientPreparationService(config, real, target, tenant);
-  const queue = new PreparationQueue(config, preparation, status);
-  const reconciler = new DcrReconciler(config, real, target, tenant, queue, status);
-  return { config, management, status, target, tenant, preparation, queue, reconciler };
+  const metrics = new GatewayMetrics();
+  // No REDIS_URL: one replica, every claim and lease granted.
+  const coordination = new DcrCoordination(new RedisConnection(testAppConfig(), metrics));
+  const queue = new PreparationQueue(config, preparation, status, coordination, metrics);
+  const reconciler = new DcrReconciler(config, real, target, tenant, queue, status, coordination, metrics);
+  return { config, management, status, target, tenant, preparation, queue, reconciler, metrics };
 }
