@@ -10,6 +10,10 @@ import { SignedBackend } from './support/signed-backend';
 import { TestIssuer } from './support/test-issuer';
 import { writeToolsFile } from './support/tools-file';
 
+interface DcrHealthBody {
+  details: { dcr: { pendingPreparations: number } };
+}
+
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'p'.repeat(64);
 const PER_SUBJECT = 6;
@@ -104,7 +108,7 @@ describe('three replicas sharing Redis', () => {
       'every replica to settle',
       async () => {
         const health = await Promise.all(
-          replicas.map((r) => fetch(`${r.url}/health/auth0`).then((x) => x.json())),
+          replicas.map((r) => fetch(`${r.url}/health/auth0`).then((x) => x.json() as Promise<DcrHealthBody>)),
         );
         return health.every((body) => body.details.dcr.pendingPreparations === 0);
       },
