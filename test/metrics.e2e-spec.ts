@@ -1,13 +1,8 @@
 import { AdminServer } from '../src/observability/admin-server';
+import { sample } from './support/prometheus';
 import { startTokenStack, TokenStack } from './support/token-stack';
 
 const SECRET = 'm'.repeat(64);
-
-/** The value of one sample line in Prometheus text, 0 when the series is absent. */
-function sample(text: string, series: string): number {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
 
 describe('GET /metrics on the admin port', () => {
   let stack: TokenStack;

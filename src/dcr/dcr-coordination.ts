@@ -121,7 +121,8 @@ export class DcrCoordination implements BeforeApplicationShutdown {
 
   private async releaseOwn(use: 'lease' | 'dedup', name: string): Promise<void> {
     const client = this.redis.client;
-    if (!client) return;
+    // Without a connection the key simply expires.
+    if (client?.status !== 'ready') return;
     try {
       await client.eval(RELEASE_OWN, 1, this.redis.key(name), this.owner);
     } catch (error) {

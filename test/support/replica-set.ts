@@ -5,6 +5,7 @@ import * as path from 'node:path';
 
 import { eventually } from './auth0-management-stub';
 import { freePort } from './gateway-harness';
+import { sample, scrape } from './prometheus';
 
 const MAIN = path.resolve(__dirname, '../../dist/main.js');
 
@@ -96,7 +97,5 @@ function replica(index: number, child: ChildProcess, port: number, metricsPort: 
 
 /** The value of one series in a replica's /metrics (0 when absent). */
 export async function metricOf(replica: Replica, series: string): Promise<number> {
-  const text = await (await fetch(`${replica.adminUrl}/metrics`)).text();
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
+  return sample(await scrape(replica.adminUrl), series);
 }
