@@ -2,6 +2,9 @@ import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 
+import { Auth0ManagementStub, eventually } from './support/auth0-management-stub';
+import { CHATGPT_REDIRECT, dcrGatewayEnv, startTenant } from './support/auth0-gateway';
+import { deliverLogs, WEBHOOK_SECRET } from './support/auth0-log-delivery';
 import { freePort } from './support/gateway-harness';
 import { SignedBackend } from './support/signed-backend';
 import { TestIssuer } from './support/test-issuer';
@@ -22,6 +25,7 @@ const SECRET = 't'.repeat(64);
 
 describe('tracing (OpenTelemetry SDK, in-memory exporter, gateway in its own process)', () => {
   let issuer: TestIssuer;
+  let tenant: Auth0ManagementStub;
   let backend: SignedBackend;
   let child: ChildProcess;
   let url: string;
@@ -29,11 +33,13 @@ describe('tracing (OpenTelemetry SDK, in-memory exporter, gateway in its own pro
 
   beforeAll(async () => {
     issuer = await new TestIssuer().start();
+    tenant = await startTenant('strict');
     backend = await new SignedBackend(SECRET).start();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     audience = `${url}/mcp`;
     const env = {
+      ...dcrGatewayEnv(tenant),
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       PORT: String(port),
@@ -58,6 +64,7 @@ describe('tracing (OpenTelemetry SDK, in-memory exporter, gateway in its own pro
     child?.disconnect();
     await backend?.stop();
     await issuer?.stop();
+    await tenant?.stop();
   });
 
   const spans = (): Promise<ExportedSpan[]> =>
@@ -125,5 +132,32 @@ describe('tracing (OpenTelemetry SDK, in-memory exporter, gateway in its own pro
     const all = await spansOf(traceparent.split('-')[1]);
     expect(all.find((span) => span.kind === SERVER)!.parentSpanId).toBeUndefined();
     expect((await spans()).some((span) => JSON.stringify(span.attributes).includes('/health'))).toBe(false);
+  });
+
+  it('sends the trace context to the Auth0 Management API when a webhook delivery prepares a client', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const client = tenant.registerClient({ client_name: 'ChatGPT', redirect_uris: [CHATGPT_REDIRECT] });
+
+    const delivery = await deliverLogs(url, JSON.stringify([tenant.dcrLogRecord(client)]), {
+      headers: {
+        authorization: `Bearer ${WEBHOOK_SECRET}`,
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      },
+    });
+    expect(delivery.status).toBe(202);
+
+    await eventually('the preparation to reach the Management API', () =>
+      tenant.served.some((request) => request.method === 'PATCH' && request.path.endsWith(client.client_id)),
+    );
+    const traced = tenant.served.filter((request) => request.traceparent?.split('-')[1] === traceId);
+    expect(traced.map((request) => `${request.method} ${request.path}`)).toEqual(
+      expect.arrayContaining([
+        `GET /api/v2/clients/${client.client_id}`,
+        `PATCH /api/v2/clients/${client.client_id}`,
+      ]),
+    );
+    const spans = await spansOf(traceId);
+    const clientSpanIds = new Set(spans.filter((span) => span.kind === CLIENT).map((span) => span.spanId));
+    for (const request of traced) expect(clientSpanIds.has(request.traceparent!.split('-')[2])).toBe(true);
   });
 });

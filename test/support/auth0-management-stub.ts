@@ -74,6 +74,8 @@ export interface ServedRequest {
   method: string;
   path: string;
   status: number;
+  /** The W3C trace context the caller sent, if any. */
+  traceparent?: string;
 }
 
 export interface StubOptions {
@@ -359,7 +361,13 @@ export class Auth0ManagementStub {
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
     const answer = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
-      this.served.push({ method, path: url.pathname, status });
+      const traceparent = req.headers.traceparent;
+      this.served.push({
+        method,
+        path: url.pathname,
+        status,
+        traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+      });
       res.writeHead(status, {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
