@@ -70,27 +70,29 @@ abstract class MetricFamily<C> {
     const depth = this.labelNames.length;
     if (depth === 0) return (this.all[0] ??= this.create({}));
     let level = this.cells;
-    const values = [a, b, c];
-    for (let i = 0; i < depth - 1; i++) {
-      const key = values[i] as LabelValue;
-      let next = level.get(key) as Map<LabelValue, unknown> | undefined;
-      if (!next) level.set(key, (next = new Map()));
-      level = next;
-    }
-    const last = values[depth - 1] as LabelValue;
-    let found = level.get(last) as C | undefined;
-    if (!found) {
-      const labels: Labels = {};
-      this.labelNames.forEach((name, i) => (labels[name] = values[i] as LabelValue));
-      found = this.create(labels);
-      level.set(last, found);
-      this.all.push(found);
-    }
-    return found;
+    if (depth > 1) level = branch(level, a as LabelValue);
+    if (depth > 2) level = branch(level, b as LabelValue);
+    const last = (depth === 1 ? a : depth === 2 ? b : c) as LabelValue;
+    return (level.get(last) as C | undefined) ?? this.add(level, last, [a, b, c]);
+  }
+
+  private add(level: Map<LabelValue, unknown>, key: LabelValue, values: Array<LabelValue | undefined>): C {
+    const labels: Labels = {};
+    this.labelNames.forEach((name, i) => (labels[name] = values[i] as LabelValue));
+    const created = this.create(labels);
+    level.set(key, created);
+    this.all.push(created);
+    return created;
   }
 
   protected abstract create(labels: Labels): C;
   abstract get(): Promise<RenderedMetric>;
+}
+
+function branch(level: Map<LabelValue, unknown>, key: LabelValue): Map<LabelValue, unknown> {
+  let next = level.get(key) as Map<LabelValue, unknown> | undefined;
+  if (!next) level.set(key, (next = new Map()));
+  return next;
 }
 
 export class CounterFamily extends MetricFamily<CounterCell> {
