@@ -29,7 +29,15 @@ async function main(): Promise<void> {
     local ? app.listen(config.port, '127.0.0.1') : app.listen(config.port),
   );
   logger.log(`connector-gateway listening on port ${config.port}; public URL ${config.publicUrl}`);
-  await app.get(AdminServer).listen();
+  // The API keeps serving when the admin port cannot be bound (taken, not permitted): metrics are lost, not calls.
+  await app
+    .get(AdminServer)
+    .listen()
+    .catch((error: NodeJS.ErrnoException) =>
+      logger.error(
+        `Admin server not started on ${config.metricsHost}:${config.metricsPort} (${error.code ?? error.message}): /metrics is not served; set METRICS_PORT`,
+      ),
+    );
   local?.announce();
 
   const shutdown = app.get(ShutdownState);

@@ -25,7 +25,8 @@ export function runGateway(env: Record<string, string>, options: GatewayProcessO
   let output = '';
   const child = spawn(process.execPath, options.args ?? [MAIN], {
     cwd: options.cwd ?? tmpdir(),
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // METRICS_PORT=0: a free admin port, so concurrent runs never fight over 9464.
+    env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     uid: options.uid,
     gid: options.gid,
