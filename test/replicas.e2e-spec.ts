@@ -142,7 +142,8 @@ describe('three replicas sharing Redis', () => {
     // One pass per interval: about 5 (uncoordinated, three replicas would make about 15).
     expect(listed).toBeGreaterThanOrEqual(2);
     expect(listed).toBeLessThanOrEqual(7);
-    expect(moved.reduce((sum, n) => sum + n, 0)).toBe(listed);
+    // The passes the holder counted are the list requests the tenant saw (one may be in flight at either end).
+    expect(Math.abs(moved.reduce((sum, n) => sum + n, 0) - listed)).toBeLessThanOrEqual(1);
 
     const holder = replicas[moved.findIndex((n) => n > 0)];
     const others = replicas.filter((r) => r !== holder);
