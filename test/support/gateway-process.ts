@@ -37,12 +37,17 @@ export function runGateway(env: Record<string, string>, options: GatewayProcessO
   return { child, output: () => output, exited };
 }
 
+/**
+ * Polls until `predicate` holds. The bound only stops a test that would hang: it is far above any start-up
+ * time, even on a loaded machine, and below Jest's global testTimeout (120 s).
+ */
 export async function waitFor(
   predicate: () => boolean | Promise<boolean>,
   what: string,
-  attempts = 200,
+  limitMs = 100_000,
 ): Promise<void> {
-  for (let i = 0; i < attempts; i += 1) {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
     if (
       await Promise.resolve()
         .then(predicate)
