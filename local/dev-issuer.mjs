@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Development-only OAuth 2.1 / OIDC issuer for local mode and e2e tests: dynamic client registration,
-// PKCE, resource indicators, RS256 JWT access tokens, passwordless auto-login and auto-consent.
+// PKCE, resource indicators, RS256 JWT or opaque access tokens (with RFC 7662 introspection and RFC 7009
+// revocation), passwordless auto-login and auto-consent.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -15,11 +17,29 @@ const DEFAULT_USER = 'demo-user';
 const INTERACTION_PATH = /^\/interaction\/([^/]+)$/;
 
 /**
- * @param {{ port?: number, audience: string, scopes: string[], accessTokenTtlS?: number, host?: string }} options
+ * `tokenFormat: 'opaque'` issues opaque access tokens for the audience and enables introspection (for
+ * the confidential client `introspectionClient`) and revocation. `resourceIndicators: false` issues
+ * tokens bound to no resource, as providers without RFC 8707 do (Gitea): opaque, and accepted by userinfo.
+ *
+ * @param {{ port?: number, audience: string, scopes: string[], accessTokenTtlS?: number, host?: string,
+ *   tokenFormat?: 'jwt' | 'opaque', resourceIndicators?: boolean,
+ *   introspectionClient?: { id: string, secret: string } }} options
  * @returns {Promise<{ issuer: string, jwksUri: string, port: number, stop(): Promise<void> }>}
  */
-export async function startDevIssuer({ port = 0, audience, scopes, accessTokenTtlS = 600, host = HOST }) {
+export async function startDevIssuer({
+  port = 0,
+  audience,
+  scopes,
+  accessTokenTtlS = 600,
+  host = HOST,
+  tokenFormat = 'jwt',
+  resourceIndicators = true,
+  introspectionClient,
+}) {
   if (!audience) throw new Error('dev issuer: an audience is required');
+  if (!['jwt', 'opaque'].includes(tokenFormat))
+    throw new Error(`dev issuer: unknown token format ${tokenFormat}`);
+  const opaque = tokenFormat === 'opaque' || !resourceIndicators;
   // It logs in anyone who asks: never reachable from outside this machine.
   if (!LOOPBACK_HOSTS.has(host))
     throw new Error(`dev issuer: refusing to listen on non-loopback host ${host}`);
@@ -40,14 +60,29 @@ export async function startDevIssuer({ port = 0, audience, scopes, accessTokenTt
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // Resource scopes are listed too, so that clients may register them in their `scope` metadata.
     scopes: ['openid', 'offline_access', ...scopes],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['preferred_username'] },
+    // The gateway's own client, for RFC 7662 introspection; it needs no grant of its own.
+    clients: introspectionClient
+      ? [
+          {
+            client_id: introspectionClient.id,
+            client_secret: introspectionClient.secret,
+            grant_types: [],
+            response_types: [],
+            redirect_uris: [],
+            token_endpoint_auth_method: 'client_secret_basic',
+          },
+        ]
+      : [],
     responseTypes: ['code'],
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true, initialAccessToken: false },
+      introspection: { enabled: opaque },
+      revocation: { enabled: opaque },
       resourceIndicators: {
-        enabled: true,
+        enabled: resourceIndicators,
         defaultResource: () => audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
@@ -56,9 +91,9 @@ export async function startDevIssuer({ port = 0, audience, scopes, accessTokenTt
           return {
             scope: resourceScope,
             audience,
-            accessTokenFormat: 'jwt',
+            accessTokenFormat: tokenFormat,
             accessTokenTTL: accessTokenTtlS,
-            jwt: { sign: { alg: 'RS256' } },
+            ...(tokenFormat === 'jwt' ? { jwt: { sign: { alg: 'RS256' } } } : {}),
           };
         },
       },
@@ -69,7 +104,7 @@ export async function startDevIssuer({ port = 0, audience, scopes, accessTokenTt
     clientBasedCORS: () => true,
     findAccount: (_ctx, sub) => ({
       accountId: sub,
-      claims: () => ({ sub, email: `${sub}@example.test`, email_verified: true }),
+      claims: () => ({ sub, email: `${sub}@example.test`, email_verified: true, preferred_username: sub }),
     }),
     renderError: (ctx, out) => {
       ctx.type = 'json';
@@ -154,6 +189,11 @@ async function autoInteract(provider, ctx) {
   return { error: 'access_denied', error_description: `unsupported prompt ${prompt.name}` };
 }
 
+async function firstLine(input) {
+  for await (const line of createInterface({ input })) return line;
+  return undefined;
+}
+
 async function main() {
   // oidc-provider prints notices with console.info; stdout is reserved for the single ready line.
   console.info = console.error;
@@ -164,14 +204,25 @@ async function main() {
       audience: { type: 'string' },
       scopes: { type: 'string', default: '' },
       'access-token-ttl': { type: 'string', default: '600' },
+      'token-format': { type: 'string', default: 'jwt' },
+      'resource-indicators': { type: 'string', default: 'true' },
+      'introspection-client-id': { type: 'string' },
     },
   });
+  // The introspection client's secret is the first line of stdin, not an argument others could read.
+  const introspectionSecret = values['introspection-client-id'] ? await firstLine(process.stdin) : undefined;
   const issuer = await startDevIssuer({
     port: Number(values.port),
     host: values.host,
     audience: values.audience,
     scopes: values.scopes.split(/\s+/).filter(Boolean),
     accessTokenTtlS: Number(values['access-token-ttl']),
+    tokenFormat: values['token-format'],
+    resourceIndicators: values['resource-indicators'] !== 'false',
+    introspectionClient:
+      values['introspection-client-id'] && introspectionSecret
+        ? { id: values['introspection-client-id'], secret: introspectionSecret }
+        : undefined,
   });
 
   const shutdown = () => issuer.stop().then(() => process.exit(0));

@@ -76,4 +76,41 @@ describe('logs', () => {
     }
     expect(output).not.toContain(SECRET);
   });
+
+  it('writes one oauth_auth_summary line for an authenticated JWT call, with every field', async () => {
+    const { issuer, audience, gateway } = stack;
+    const token = issuer.sign(issuer.claims(audience, { preferred_username: 'alice' }));
+    const response = await fetch(`${gateway.url}/tools/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const requestId = response.headers.get('x-request-id');
+    const summaries = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { context: string; message: Record<string, unknown> })
+      .filter((entry) => entry.context === 'Auth' && entry.message.request_id === requestId)
+      .map((entry) => entry.message);
+    expect(response.status).toBe(200);
+    expect(summaries).toEqual([
+      {
+        msg: 'oauth_auth_summary',
+        token_type: 'jwt',
+        validation: 'jwt',
+        scopes_observed: ['openid', 'tools:read'],
+        scopes_effective: ['openid', 'tools:read'],
+        api_probe: 'off',
+        login: 'alice',
+        client_id: 'client-1',
+        tool: 'search',
+        status: 200,
+        duration_ms: expect.any(Number),
+        request_id: requestId,
+      },
+    ]);
+    expect(output).not.toContain(token.split('.')[2]);
+  });
 });

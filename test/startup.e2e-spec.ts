@@ -4,6 +4,7 @@ import { createServer, Server } from 'node:net';
 import { Injectable, Module } from '@nestjs/common';
 
 import { createGateway } from '../src/gateway';
+import { runDemoClient } from '../src/local/demo-client';
 import { freePort } from './support/gateway-harness';
 import { MAIN, runGateway, waitFor } from './support/gateway-process';
 import { TestIssuer } from './support/test-issuer';
@@ -88,6 +89,39 @@ describe('start-up (the built gateway, as npm start runs it)', () => {
     }
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('Stopped');
+  });
+
+  it('runs the demo client through local mode with DEV_ISSUER_TOKEN_FORMAT=opaque: opaque tokens, introspected', async () => {
+    const [port, issuerPort, backendPort] = [await freePort(), await freePort(), await freePort()];
+    const run = runGateway({
+      PORT: String(port),
+      DEV_ISSUER_PORT: String(issuerPort),
+      DEMO_BACKEND_PORT: String(backendPort),
+      DEV_ISSUER_TOKEN_FORMAT: 'opaque',
+    });
+    try {
+      await waitFor(() => run.output().includes('LOCAL MODE'), 'the local-mode banner');
+      expect(run.output()).toContain('(opaque access tokens, introspected)');
+      const lines: string[] = [];
+
+      await runDemoClient(new URL(`http://127.0.0.1:${port}/mcp`), (line) => lines.push(line));
+
+      const output = lines.join('\n');
+      expect(output).toMatch(
+        /token POST .* → 200: Bearer access token, scope "tools:read", expires in \d+ s, opaque/,
+      );
+      expect(output).toMatch(/tools\/call echo → result: .*Hello from the MCP SDK client/);
+      // Local mode logs readable text: the summary line's fields, without colours.
+      const plain = (): string => run.output().replace(/\x1b\[[0-9;]*m/g, '');
+      await waitFor(
+        () => plain().includes("validation: 'introspection'"),
+        'an introspected request in the log',
+      );
+      expect(plain()).toContain("token_type: 'opaque'");
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
   });
   describe('a start-up failure that is not a configuration error prints its problem once, without a stack', () => {
     const badCatalog = (): string =>

@@ -20,6 +20,9 @@ export enum AuthErrorCode {
   SIGNING_KEYS_UNAVAILABLE = 'SIGNING_KEYS_UNAVAILABLE',
   INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
   ISSUER_METADATA_UNAVAILABLE = 'ISSUER_METADATA_UNAVAILABLE',
+  TOKEN_INACTIVE = 'TOKEN_INACTIVE',
+  TOKEN_VALIDATION_UNAVAILABLE = 'TOKEN_VALIDATION_UNAVAILABLE',
+  TOKEN_LACKS_API_SCOPE = 'TOKEN_LACKS_API_SCOPE',
 }
 
 export interface AuthExceptionDetails {
@@ -46,7 +49,7 @@ export const AUTH_ERRORS: ErrorTable<AuthErrorCode> = {
   [AuthErrorCode.ACCESS_TOKEN_NOT_JWS]: {
     status: HttpStatus.UNAUTHORIZED,
     error: 'invalid_token',
-    hint: 'The token is not a signed JWT (an opaque or malformed token). Request an access token for the API (audience = OAUTH_AUDIENCE) with RS256 signing; ID tokens and opaque tokens are not accepted here.',
+    hint: 'The token is not a signed JWT (an opaque or malformed token). Request an access token for the API (audience = OAUTH_AUDIENCE) with RS256 signing; ID tokens are never accepted. If your provider issues opaque tokens (Gitea, Keycloak, Okta...), set OAUTH_TOKEN_FORMATS=opaque (or jwt,opaque) and configure introspection or userinfo validation (docs/providers.md).',
   },
   [AuthErrorCode.TOKEN_EXPIRED]: {
     status: HttpStatus.UNAUTHORIZED,
@@ -117,6 +120,21 @@ export const AUTH_ERRORS: ErrorTable<AuthErrorCode> = {
     status: HttpStatus.BAD_GATEWAY,
     error: 'bad_gateway',
     hint: 'Check that OAUTH_ISSUER is reachable from the gateway; its discovery document is served from there.',
+  },
+  [AuthErrorCode.TOKEN_INACTIVE]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: 'invalid_token',
+    hint: 'The provider says the token is not active: it was revoked, has expired, or was never issued by it. Sign in again (in ChatGPT: disconnect and reconnect the connector).',
+  },
+  [AuthErrorCode.TOKEN_VALIDATION_UNAVAILABLE]: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    error: 'temporarily_unavailable',
+    hint: "The gateway could not ask the provider whether the token is valid (introspection or userinfo endpoint down, slow or refusing the gateway's client credentials). Retry after Retry-After; operators: check OAUTH_INTROSPECTION_URL / OAUTH_USERINFO_URL, the introspection client credentials and network access.",
+  },
+  [AuthErrorCode.TOKEN_LACKS_API_SCOPE]: {
+    status: HttpStatus.FORBIDDEN,
+    error: 'insufficient_scope',
+    hint: "The token signs you in but the provider's API refuses it: it was granted without the API scopes the tools need. Revoke the application's access in the provider (e.g. Gitea: Settings > Applications > Authorized OAuth2 applications), disconnect the connector in ChatGPT, then connect again and grant the scopes listed in WWW-Authenticate.",
   },
 };
 

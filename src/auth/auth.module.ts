@@ -4,11 +4,15 @@ import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { ApiProbe } from './api-probe.service';
 import { AuthExceptionFilter } from './auth-exception.filter';
+import { AuthSummaryLog } from './auth-summary.log';
+import { BearerAuthGuard } from './guards/bearer-auth.guard';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { ScopesGuard } from './guards/scopes.guard';
 import { IssuerHttpClient } from './issuer-http.client';
 import { IssuerClient } from './issuer.client';
+import { OpaqueTokenValidator } from './opaque-token.validator';
 import { ProtectedResourceController } from './protected-resource.controller';
 import { ProtectedResourceService } from './protected-resource.service';
 import { RouteScopesCheck } from './route-scopes.check';
@@ -30,8 +34,12 @@ import { VerifiedTokenCache } from './verified-token.cache';
     ProtectedResourceService,
     RouteScopesCheck,
     SigningKeysHealthIndicator,
+    JwtAuthGuard,
+    OpaqueTokenValidator,
+    ApiProbe,
+    AuthSummaryLog,
     // Order matters: authentication first, then scopes.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: BearerAuthGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
   ],

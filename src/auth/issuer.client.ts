@@ -74,6 +74,16 @@ export class IssuerClient {
     return metadata.jwks_uri;
   }
 
+  /** An endpoint the operator configured, else the one the discovery document names (`introspection_endpoint`...). */
+  async endpoint(field: string, configured?: string): Promise<string> {
+    if (configured) return configured;
+    const value = (await this.metadata())[field];
+    if (typeof value !== 'string') {
+      throw new IssuerUnavailableError(this.discoveryUrls()[0], `discovery document has no ${field}`);
+    }
+    return value;
+  }
+
   /** Fetches the JWKS and turns every signing key into a KeyObject once, so requests never parse PEM. */
   async signingKeys(): Promise<Map<string, SigningKey>> {
     const uri = await this.jwksUri();

@@ -1,7 +1,7 @@
 import { thrownBy } from '../testing/errors';
 import { testUser } from '../testing/token.fixtures';
 import { AuthErrorCode, AuthException } from './auth.exception';
-import { assertScopes, challengedScopes, missingScopes } from './scope-policy';
+import { assertScopes, challengedScopes, expandScopes, missingScopes } from './scope-policy';
 
 describe('missingScopes', () => {
   it('lists each required scope the caller lacks once, in the order required', () => {
@@ -58,5 +58,26 @@ describe('challengedScopes', () => {
 
   it('names nothing for a challenge that carries no scopes', () => {
     expect(challengedScopes({}, 'held-and-required')).toBeUndefined();
+  });
+});
+
+describe('expandScopes (OAUTH_SCOPE_IMPLICATIONS)', () => {
+  const implications = { 'write:repository': ['read:repository'], 'admin:repo': ['write:repository'] };
+
+  it('adds what the held scopes imply, transitively, without duplicates', () => {
+    expect(expandScopes(['admin:repo', 'read:repository'], implications)).toEqual([
+      'admin:repo',
+      'read:repository',
+      'write:repository',
+    ]);
+  });
+
+  it('returns the held list itself when it implies nothing new', () => {
+    const held = ['read:repository'];
+    expect(expandScopes(held, implications)).toBe(held);
+  });
+
+  it('stops on cycles', () => {
+    expect(expandScopes(['a'], { a: ['b'], b: ['a'] })).toEqual(['a', 'b']);
   });
 });

@@ -1,5 +1,5 @@
 import { AuthenticatedUser } from '../common/authenticated-user';
-import type { ScopeChallengeMode } from '../config/auth.config';
+import type { ScopeChallengeMode, ScopeImplications } from '../config/auth.config';
 import { AuthErrorCode, AuthException, AuthExceptionDetails } from './auth.exception';
 
 export function missingScopes(held: readonly string[], required: readonly string[]): string[] {
@@ -38,4 +38,21 @@ export function challengedScopes(
   if (!details.challengeScopes) return undefined;
   if (mode === 'operation') return details.challengeScopes;
   return [...new Set([...(details.heldScopes ?? []), ...details.challengeScopes])];
+}
+
+/**
+ * `held` plus every scope it implies, transitively (`write:repository` → `read:repository` → ...).
+ * Returns `held` itself when nothing is implied, so callers can tell by identity that nothing changed.
+ */
+export function expandScopes(held: readonly string[], implications: ScopeImplications): readonly string[] {
+  const result = new Set(held);
+  const pending = [...held];
+  while (pending.length > 0) {
+    for (const implied of implications[pending.pop()!] ?? []) {
+      if (result.has(implied)) continue;
+      result.add(implied);
+      pending.push(implied);
+    }
+  }
+  return result.size === held.length ? held : [...result];
 }

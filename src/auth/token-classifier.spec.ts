@@ -2,7 +2,7 @@ import { thrownBy } from '../testing/errors';
 import { base64UrlJson, compactJws, nonCanonicalTwin } from '../testing/token.fixtures';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { testAuthConfig } from '../testing/config.fixtures';
-import { classifyToken, TokenPolicy } from './token-classifier';
+import { classifyToken, isJwsShaped, TokenPolicy } from './token-classifier';
 
 const DEFAULT_TYPES = testAuthConfig().tokenTypes;
 const RS256_ONLY: TokenPolicy = { algorithms: ['RS256'], tokenTypes: DEFAULT_TYPES };
@@ -163,5 +163,21 @@ describe('classifyToken', () => {
       );
       expect(rejection(compactJws({ alg: 'RS256' }), strict).code).toBe(AuthErrorCode.TOKEN_TYPE_NOT_ALLOWED);
     });
+  });
+});
+
+describe('isJwsShaped (routing when both jwt and opaque tokens are accepted)', () => {
+  it('sends a JWS, whatever its algorithm, to the JWT path', () => {
+    expect(isJwsShaped(compactJws({ alg: 'RS256' }))).toBe(true);
+    expect(isJwsShaped(compactJws({ alg: 'none' }, { sub: 'x' }, ''))).toBe(true);
+  });
+
+  it.each([
+    ['a Gitea token', 'gto_0123456789abcdef0123456789abcdef01234567'],
+    ['a random string with dots', 'a.b.c'],
+    ['a JWE', `${base64UrlJson({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.a.b.c.d`],
+    ['three parts whose header is a JWE header', `${base64UrlJson({ alg: 'dir', enc: 'A256GCM' })}.e30.c2ln`],
+  ])('sends %s to the provider', (_label, token) => {
+    expect(isJwsShaped(token)).toBe(false);
   });
 });

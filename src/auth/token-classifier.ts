@@ -101,3 +101,14 @@ export function classifyToken(token: string, policy: TokenPolicy): JwsParts {
   }
   return { header, payload };
 }
+
+/**
+ * Whether a token has the shape of a JWS (three base64url parts, a JSON header, no `enc`), for routing
+ * it to the JWT path when both jwt and opaque tokens are accepted. Nothing is verified here.
+ */
+export function isJwsShaped(token: string): boolean {
+  const segments = token.split('.');
+  if (segments.length !== 3 || !segments.every((segment) => BASE64URL.test(segment))) return false;
+  const header = decodeJwtSegment(segments[0]);
+  return header !== undefined && header.enc === undefined;
+}

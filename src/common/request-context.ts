@@ -13,6 +13,8 @@ export interface GatewayRequest extends Request {
   user?: AuthenticatedUser;
   /** Outcome of authentication, for the one structured log line per request. */
   authOutcome?: string;
+  /** The tool(s) this request calls, for the oauth_auth_summary line. */
+  toolName?: string;
 }
 
 /** Keeps a caller's request id when it is safe to log, otherwise mints one; echoes it on every answer. */

@@ -1,4 +1,14 @@
-import { ArrayNotEmpty, IsIn, IsOptional, IsString, IsUrl } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
+import { Transform } from 'class-transformer';
 
 import { HTTP_URL_OPTIONS } from '../common/url';
 import { configNamespace } from './config-namespace';
@@ -28,6 +38,42 @@ export type ScopeChallengeMode = (typeof SCOPE_CHALLENGE_MODES)[number];
 export function normalizeTokenType(typ: string): string {
   return typ.toLowerCase().replace(/^application\//, '');
 }
+
+export const TOKEN_FORMATS = ['jwt', 'opaque'] as const;
+export type TokenFormat = (typeof TOKEN_FORMATS)[number];
+export const OPAQUE_VALIDATIONS = ['introspection', 'userinfo'] as const;
+export type OpaqueValidation = (typeof OPAQUE_VALIDATIONS)[number];
+export const INTROSPECTION_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export type IntrospectionAuthMethod = (typeof INTROSPECTION_AUTH_METHODS)[number];
+export const API_PROBE_METHODS = ['GET', 'POST'] as const;
+
+/** `{"scope": ["implied scope", ...]}`: holding the key scope counts as holding the listed ones too. */
+export type ScopeImplications = Record<string, string[]>;
+
+/** Parses OAUTH_SCOPE_IMPLICATIONS (or a catalog's `scopeImplications`); undefined when malformed. */
+export function parseScopeImplications(value: unknown): ScopeImplications | undefined {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const entries = Object.entries(parsed);
+  const valid = entries.every(
+    ([scope, implied]) =>
+      scope.length > 0 &&
+      Array.isArray(implied) &&
+      implied.every((item) => typeof item === 'string' && item.length > 0),
+  );
+  return valid ? (Object.fromEntries(entries) as ScopeImplications) : undefined;
+}
+
+const opaqueEnabled = (e: AuthEnv): boolean => e.OAUTH_TOKEN_FORMATS?.includes('opaque') === true;
+const introspectionUsed = (e: AuthEnv): boolean =>
+  opaqueEnabled(e) && e.OAUTH_OPAQUE_VALIDATION === 'introspection';
 
 export class AuthEnv {
   @IsOptional()
@@ -99,6 +145,77 @@ export class AuthEnv {
 
   @IntRange(0, 86_400)
   OAUTH_METADATA_TTL_S: number = 300;
+
+  /** `jwt` (default), `opaque`, or both: a JWS goes to the JWT path, anything else to the provider. */
+  @ToList()
+  @ArrayNotEmpty({ message: 'OAUTH_TOKEN_FORMATS must list jwt, opaque or both' })
+  @IsIn(TOKEN_FORMATS, { each: true, message: 'OAUTH_TOKEN_FORMATS may only list jwt and opaque' })
+  OAUTH_TOKEN_FORMATS: string[] = ['jwt'];
+
+  @IsIn(OPAQUE_VALIDATIONS, { message: 'OAUTH_OPAQUE_VALIDATION must be introspection or userinfo' })
+  OAUTH_OPAQUE_VALIDATION: string = 'introspection';
+
+  @IsOptional()
+  @IsUrl(HTTP_URL_OPTIONS, { message: 'OAUTH_INTROSPECTION_URL must be an absolute http(s) URL' })
+  OAUTH_INTROSPECTION_URL?: string;
+
+  @ValidateIf(introspectionUsed)
+  @IsString()
+  @IsNotEmpty({
+    message:
+      'OAUTH_INTROSPECTION_CLIENT_ID is required for opaque tokens validated by introspection (RFC 7662 needs client authentication)',
+  })
+  OAUTH_INTROSPECTION_CLIENT_ID?: string;
+
+  @ValidateIf(introspectionUsed)
+  @IsString()
+  @IsNotEmpty({
+    message: 'OAUTH_INTROSPECTION_CLIENT_SECRET is required for opaque tokens validated by introspection',
+  })
+  OAUTH_INTROSPECTION_CLIENT_SECRET?: string;
+
+  @IsIn(INTROSPECTION_AUTH_METHODS, {
+    message: 'OAUTH_INTROSPECTION_AUTH_METHOD must be client_secret_basic or client_secret_post',
+  })
+  OAUTH_INTROSPECTION_AUTH_METHOD: string = 'client_secret_basic';
+
+  @IsOptional()
+  @IsUrl(HTTP_URL_OPTIONS, { message: 'OAUTH_USERINFO_URL must be an absolute http(s) URL' })
+  OAUTH_USERINFO_URL?: string;
+
+  /** Upper bound of a validation result's life in the cache: a revoked token stops working within it. */
+  @IntRange(0, 3600)
+  OAUTH_OPAQUE_CACHE_TTL_S: number = 60;
+
+  /** How long a rejected opaque token is answered from memory without asking the provider again. */
+  @IntRange(0, 600)
+  OAUTH_OPAQUE_NEGATIVE_CACHE_TTL_S: number = 10;
+
+  @IsOptional()
+  @Transform(({ value }) => parseScopeImplications(value) ?? value)
+  @ValidateBy(
+    {
+      name: 'isScopeImplications',
+      validator: { validate: (value) => parseScopeImplications(value) !== undefined },
+    },
+    {
+      message:
+        'OAUTH_SCOPE_IMPLICATIONS must be a JSON object like {"write:repository": ["read:repository"]}',
+    },
+  )
+  OAUTH_SCOPE_IMPLICATIONS?: ScopeImplications;
+
+  /** A cheap call to the provider's own API made with the user's token, once per token. */
+  @IsOptional()
+  @IsUrl(HTTP_URL_OPTIONS, { message: 'API_PROBE_URL must be an absolute http(s) URL' })
+  API_PROBE_URL?: string;
+
+  @IsIn(API_PROBE_METHODS, { message: 'API_PROBE_METHOD must be GET or POST' })
+  API_PROBE_METHOD: string = 'GET';
+
+  @ToList()
+  @IsString({ each: true })
+  API_PROBE_GRANTS: string[] = [];
 }
 
 export interface AuthConfig {
@@ -118,6 +235,19 @@ export interface AuthConfig {
   httpTimeoutMs: number;
   maxResponseBytes: number;
   metadataTtlMs: number;
+  tokenFormats: TokenFormat[];
+  opaque: {
+    validation: OpaqueValidation;
+    introspectionUrl?: string;
+    clientId: string;
+    clientSecret: string;
+    authMethod: IntrospectionAuthMethod;
+    userinfoUrl?: string;
+    cacheTtlMs: number;
+    negativeCacheTtlMs: number;
+  };
+  scopeImplications: ScopeImplications;
+  apiProbe?: { url: string; method: string; grants: string[] };
 }
 
 export function buildAuthConfig(source: RawEnv | AuthEnv): AuthConfig {
@@ -139,6 +269,21 @@ export function buildAuthConfig(source: RawEnv | AuthEnv): AuthConfig {
     httpTimeoutMs: e.OAUTH_HTTP_TIMEOUT_MS,
     maxResponseBytes: e.OAUTH_MAX_RESPONSE_BYTES,
     metadataTtlMs: e.OAUTH_METADATA_TTL_S * 1000,
+    tokenFormats: [...new Set(e.OAUTH_TOKEN_FORMATS as TokenFormat[])],
+    opaque: {
+      validation: e.OAUTH_OPAQUE_VALIDATION as OpaqueValidation,
+      introspectionUrl: e.OAUTH_INTROSPECTION_URL,
+      clientId: e.OAUTH_INTROSPECTION_CLIENT_ID ?? '',
+      clientSecret: e.OAUTH_INTROSPECTION_CLIENT_SECRET ?? '',
+      authMethod: e.OAUTH_INTROSPECTION_AUTH_METHOD as IntrospectionAuthMethod,
+      userinfoUrl: e.OAUTH_USERINFO_URL,
+      cacheTtlMs: e.OAUTH_OPAQUE_CACHE_TTL_S * 1000,
+      negativeCacheTtlMs: e.OAUTH_OPAQUE_NEGATIVE_CACHE_TTL_S * 1000,
+    },
+    scopeImplications: e.OAUTH_SCOPE_IMPLICATIONS ?? {},
+    apiProbe: e.API_PROBE_URL
+      ? { url: e.API_PROBE_URL, method: e.API_PROBE_METHOD, grants: e.API_PROBE_GRANTS }
+      : undefined,
   };
 }
 

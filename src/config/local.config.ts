@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { withoutTrailingSlash } from '../common/url';
 import { AppEnv } from './app.config';
 import { ConfigValidationError } from './config-validation.error';
+import { IsIn } from 'class-validator';
+
 import { IntRange, parseEnv, RawEnv } from './env.util';
 
 /** Variables read only in local mode (no OAUTH_ISSUER outside production). */
@@ -13,6 +15,10 @@ export class LocalEnv {
 
   @IntRange(1, 65535, 'DEMO_BACKEND_PORT must be an integer between 1 and 65535')
   DEMO_BACKEND_PORT: number = 9401;
+
+  /** `opaque`: the development issuer issues opaque access tokens and the gateway introspects them. */
+  @IsIn(['jwt', 'opaque'], { message: 'DEV_ISSUER_TOKEN_FORMAT must be jwt or opaque' })
+  DEV_ISSUER_TOKEN_FORMAT: string = 'jwt';
 }
 
 export interface LocalModeSettings {
@@ -20,6 +26,7 @@ export interface LocalModeSettings {
   issuerPort: number;
   backendPort: number;
   publicUrl: string;
+  tokenFormat: 'jwt' | 'opaque';
 }
 
 /** Local mode: no issuer configured outside production. The development issuer is never used in production. */
@@ -40,6 +47,7 @@ export function localModeSettings(env: RawEnv): LocalModeSettings {
     gatewayPort: app.value.PORT,
     issuerPort: local.value.DEV_ISSUER_PORT,
     backendPort: local.value.DEMO_BACKEND_PORT,
+    tokenFormat: local.value.DEV_ISSUER_TOKEN_FORMAT as 'jwt' | 'opaque',
     publicUrl: withoutTrailingSlash(app.value.PUBLIC_URL ?? `http://127.0.0.1:${app.value.PORT}`),
   };
 }

@@ -11,6 +11,7 @@ describe('buildToolsConfig', () => {
       argsMaxDepth: 64,
       hmacSecret: '',
       mcpListAllTools: false,
+      tokenForwardOrigins: [],
     });
   });
 
@@ -22,5 +23,15 @@ describe('buildToolsConfig', () => {
 
   it('reads MCP_LIST_ALL_TOOLS as a boolean', () => {
     expect(buildToolsConfig({ MCP_LIST_ALL_TOOLS: 'true' }).mcpListAllTools).toBe(true);
+  });
+
+  it('keeps only the origin of each OAUTH_TOKEN_FORWARD_ORIGINS entry and refuses non-URLs', () => {
+    expect(
+      buildToolsConfig({ OAUTH_TOKEN_FORWARD_ORIGINS: 'https://git.example.com/, http://127.0.0.1:3000' })
+        .tokenForwardOrigins,
+    ).toEqual(['https://git.example.com', 'http://127.0.0.1:3000']);
+    expect(() => buildToolsConfig({ OAUTH_TOKEN_FORWARD_ORIGINS: 'git.example.com' })).toThrow(
+      'OAUTH_TOKEN_FORWARD_ORIGINS must list origins',
+    );
   });
 });

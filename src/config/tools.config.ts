@@ -2,7 +2,7 @@ import { IsOptional, IsString, IsUrl, MinLength } from 'class-validator';
 
 import { HTTP_URL_OPTIONS, withoutTrailingSlash } from '../common/url';
 import { configNamespace } from './config-namespace';
-import { IntRange, RawEnv, ToBoolean, loadEnv } from './env.util';
+import { IntRange, RawEnv, ToBoolean, ToList, loadEnv } from './env.util';
 
 export class ToolsEnv {
   @IsOptional()
@@ -46,6 +46,17 @@ export class ToolsEnv {
   @ToBoolean()
   @IsOptional()
   EXAMPLE_TOOLS_ENABLED: boolean = false;
+
+  /**
+   * Origins (scheme://host[:port]) of the provider's own API to which a catalog tool with
+   * `forwardBearer: true` may send the user's access token. Empty: the token is never forwarded.
+   */
+  @ToList()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { each: true, message: 'OAUTH_TOKEN_FORWARD_ORIGINS must list origins like https://git.example.com' },
+  )
+  OAUTH_TOKEN_FORWARD_ORIGINS: string[] = [];
 }
 
 export interface ToolsConfig {
@@ -57,6 +68,7 @@ export interface ToolsConfig {
   argsMaxDepth: number;
   hmacSecret: string;
   mcpListAllTools: boolean;
+  tokenForwardOrigins: string[];
 }
 
 export function buildToolsConfig(source: RawEnv | ToolsEnv): ToolsConfig {
@@ -70,6 +82,7 @@ export function buildToolsConfig(source: RawEnv | ToolsEnv): ToolsConfig {
     argsMaxDepth: e.TOOL_ARGS_MAX_DEPTH,
     hmacSecret: e.GATEWAY_HMAC_SECRET ?? '',
     mcpListAllTools: e.MCP_LIST_ALL_TOOLS === true,
+    tokenForwardOrigins: e.OAUTH_TOKEN_FORWARD_ORIGINS.map((origin) => new URL(origin).origin),
   };
 }
 

@@ -50,12 +50,14 @@ export async function runDemoClient(mcpUrl: URL, print: (line: string) => void):
       say(`dynamic client registration ${where} → ${status}: client_id ${client.client_id}`);
     } else if (url.href === endpoints.token) {
       const token = (await response.clone().json()) as {
+        access_token?: string;
         token_type?: string;
         scope?: string;
         expires_in?: number;
       };
+      const format = token.access_token?.split('.').length === 3 ? 'JWT' : 'opaque';
       say(
-        `token ${where} → ${status}: ${token.token_type} access token, scope "${token.scope}", expires in ${token.expires_in} s`,
+        `token ${where} → ${status}: ${token.token_type} access token, scope "${token.scope}", expires in ${token.expires_in} s, ${format}`,
       );
     } else if (url.href === mcpUrl.href && method === 'GET' && status === 405) {
       say(`${where} → 405: the gateway is stateless and opens no server-to-client stream (expected)`);

@@ -9,6 +9,12 @@ export interface DevIssuerOptions {
   audience: string;
   scopes: string[];
   accessTokenTtlS?: number;
+  /** `opaque`: opaque access tokens, with introspection and revocation enabled. Default `jwt`. */
+  tokenFormat?: 'jwt' | 'opaque';
+  /** `false`: tokens bound to no resource, as from providers without RFC 8707 (Gitea); usable at userinfo. */
+  resourceIndicators?: boolean;
+  /** The confidential client the gateway introspects with. */
+  introspectionClient?: { id: string; secret: string };
 }
 
 export interface DevIssuerHandle {
@@ -45,8 +51,13 @@ export async function launchDevIssuer(options: DevIssuerOptions): Promise<DevIss
     options.scopes.join(' '),
   ];
   if (options.accessTokenTtlS !== undefined) args.push('--access-token-ttl', String(options.accessTokenTtlS));
+  if (options.tokenFormat) args.push('--token-format', options.tokenFormat);
+  if (options.resourceIndicators === false) args.push('--resource-indicators', 'false');
+  if (options.introspectionClient) args.push('--introspection-client-id', options.introspectionClient.id);
 
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // The secret goes through stdin, not argv, which every local user can read.
+  child.stdin!.end(options.introspectionClient ? `${options.introspectionClient.secret}\n` : '');
   const killOnParentExit = (): void => {
     child.kill('SIGKILL');
   };

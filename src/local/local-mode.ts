@@ -14,6 +14,8 @@ const LOCAL_MODE_SETTINGS = Symbol('LOCAL_MODE_SETTINGS');
 interface LocalModeRun extends LocalModeSettings {
   audience: string;
   secret: string;
+  /** The gateway's client at the development issuer, for introspecting opaque tokens. */
+  introspectionClient?: { id: string; secret: string };
 }
 
 export interface LocalMode {
@@ -33,6 +35,10 @@ export function prepareLocalMode(settings: LocalModeSettings): LocalMode {
     ...settings,
     audience: `${settings.publicUrl}/mcp`,
     secret: generateLocalSecret(),
+    introspectionClient:
+      settings.tokenFormat === 'opaque'
+        ? { id: 'connector-gateway-local', secret: generateLocalSecret() }
+        : undefined,
   };
   const issuer = `http://127.0.0.1:${settings.issuerPort}`;
   const backend = `http://127.0.0.1:${settings.backendPort}`;
@@ -46,13 +52,18 @@ export function prepareLocalMode(settings: LocalModeSettings): LocalMode {
       EXAMPLE_TOOLS_ENABLED: 'true',
       DEBUG_TOKEN_ENABLED: 'true',
       SHUTDOWN_GRACE_MS: '0',
+      ...(run.introspectionClient && {
+        OAUTH_TOKEN_FORMATS: 'opaque',
+        OAUTH_INTROSPECTION_CLIENT_ID: run.introspectionClient.id,
+        OAUTH_INTROSPECTION_CLIENT_SECRET: run.introspectionClient.secret,
+      }),
     },
     module: {
       module: LocalModeModule,
       imports: [AuthModule, ToolsModule],
       providers: [{ provide: LOCAL_MODE_SETTINGS, useValue: run }],
     },
-    announce: () => announce(settings.publicUrl, issuer, backend),
+    announce: () => announce(settings.publicUrl, issuer, backend, settings.tokenFormat),
   };
 }
 
@@ -77,6 +88,8 @@ export class LocalModeModule implements OnModuleInit, OnApplicationShutdown {
         port: this.run.issuerPort,
         audience: this.run.audience,
         scopes: this.scopes.all(),
+        tokenFormat: this.run.tokenFormat,
+        introspectionClient: this.run.introspectionClient,
       }),
     );
     this.backend = await explainPortInUse('DEMO_BACKEND_PORT', this.run.backendPort, () =>
@@ -90,7 +103,7 @@ export class LocalModeModule implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function announce(publicUrl: string, issuer: string, backend: string): void {
+function announce(publicUrl: string, issuer: string, backend: string, tokenFormat: string): void {
   const logger = new Logger('LocalMode');
   const banner = [
     '',
@@ -101,7 +114,7 @@ function announce(publicUrl: string, issuer: string, backend: string): void {
     '--------------------------------------------------------------------------------',
     ` MCP endpoint (connector URL):  ${publicUrl}/mcp`,
     ` Protected resource metadata:   ${publicUrl}/.well-known/oauth-protected-resource`,
-    ` Development issuer:            ${issuer}`,
+    ` Development issuer:            ${issuer} (${tokenFormat === 'opaque' ? 'opaque access tokens, introspected' : 'JWT access tokens'})`,
     ` Demo tool backend:             ${backend}`,
     ` Try:                           npm run demo:client`,
     ` A token for curl:              npm run -s token -- --scope "tools:read"`,

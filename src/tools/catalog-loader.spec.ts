@@ -1,6 +1,6 @@
 import { thrownBy } from '../testing/errors';
 import { TempDir } from '../testing/temp-dir';
-import { buildCatalog, CatalogError, CatalogSources } from './catalog-loader';
+import { buildCatalog, CatalogError, CatalogSources, loadCatalog } from './catalog-loader';
 import type { ToolDefinition } from './tool-definition';
 
 const FUNCTIONS_BASE = 'https://functions.internal/api';
@@ -358,6 +358,59 @@ tools:
         expect.stringMatching(/^tool "c" \(file\): outputSchema does not compile: /),
         'tool "c" (file): "_meta" must be an object',
         'tool "current_time" (code): "annotations" must be an object',
+      ]);
+    });
+  });
+
+  describe("forwardBearer (the user's token to the provider's own API)", () => {
+    const GITEA_YAML = `
+tools:
+  - name: list_repos
+    description: Lists the user's repositories.
+    scopes: [read:repository]
+    upstream: https://git.example.com/api/v1/user/repos
+    forwardBearer: true
+`;
+
+    it('is allowed when the upstream origin is in OAUTH_TOKEN_FORWARD_ORIGINS', () => {
+      const [tool] = catalogOf({
+        toolsFile: dir.write('tools.yaml', GITEA_YAML),
+        tokenForwardOrigins: ['https://git.example.com'],
+      });
+
+      expect(tool).toMatchObject({ name: 'list_repos', forwardBearer: true });
+    });
+
+    it('stops start-up naming the tool when its upstream is another origin, or none is allowed', () => {
+      for (const tokenForwardOrigins of [[], ['https://git.example.org'], undefined]) {
+        expect(problemsOf({ toolsFile: dir.write('tools.yaml', GITEA_YAML), tokenForwardOrigins })).toEqual([
+          'tool "list_repos" (file) sets forwardBearer but its upstream origin https://git.example.com is not in OAUTH_TOKEN_FORWARD_ORIGINS: the user\'s token may only go to the provider\'s own API',
+        ]);
+      }
+    });
+
+    it('refuses a forwardBearer that is not a boolean, and leaves the token out by default', () => {
+      expect(problemsOf({ toolsFile: dir.write('tools.yaml', GITEA_YAML.replace('true', '"yes"')) })).toEqual(
+        ['TOOLS_FILE tool #1 "list_repos": "forwardBearer" must be true or false'],
+      );
+      expect(catalogOf({ toolsFile: dir.write('tools.yaml', CRM_YAML) })[0].forwardBearer).toBeUndefined();
+    });
+  });
+
+  describe('scopeImplications', () => {
+    it('reads the section of TOOLS_FILE', () => {
+      const file = dir.write('tools.yaml', `${CRM_YAML}\nscopeImplications:\n  crm:write: [crm:read]\n`);
+
+      expect(
+        loadCatalog({ functionsBase: FUNCTIONS_BASE, codeTools: [], toolsFile: file }).scopeImplications,
+      ).toEqual({ 'crm:write': ['crm:read'] });
+    });
+
+    it('reports a section that does not map scopes to lists of scopes', () => {
+      const file = dir.write('tools.yaml', `${CRM_YAML}\nscopeImplications:\n  crm:write: crm:read\n`);
+
+      expect(problemsOf({ functionsBase: FUNCTIONS_BASE, toolsFile: file })).toEqual([
+        'TOOLS_FILE "scopeImplications" must map a scope to the list of scopes it implies, e.g. {"write:repository": ["read:repository"]}',
       ]);
     });
   });

@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
 import { SCOPE_TOKEN } from '../common/scope-syntax';
+import { parseScopeImplications, ScopeImplications } from '../config/auth.config';
 import {
   JsonSchema,
   TOOL_ANNOTATION_KEYS,
@@ -29,7 +30,10 @@ const FILE_TOOL_FIELDS = [
   'upstream',
   'timeoutMs',
   'rateLimit',
+  'forwardBearer',
 ];
+/** What a TOOLS_FILE object may hold next to its tools. */
+const FILE_SETTINGS = ['tools', 'scopeImplications'];
 /** `_meta` keys the gateway writes itself, so that what clients read matches what it enforces. */
 const RESERVED_META_KEYS = ['securitySchemes'];
 
@@ -47,6 +51,14 @@ export interface CatalogSources {
   toolScopesJson?: string;
   functionsBase?: string;
   codeTools: ToolDefinition[];
+  /** Origins to which a tool with `forwardBearer: true` may send the user's token (OAUTH_TOKEN_FORWARD_ORIGINS). */
+  tokenForwardOrigins?: readonly string[];
+}
+
+export interface Catalog {
+  tools: ToolDefinition[];
+  /** The TOOLS_FILE's `scopeImplications` section. */
+  scopeImplications: ScopeImplications;
 }
 
 /**
@@ -58,7 +70,18 @@ export function buildCatalog(
   sources: CatalogSources,
   ajv: Ajv = addFormats(new Ajv({ strict: false })),
 ): ToolDefinition[] {
+  return loadCatalog(sources, ajv).tools;
+}
+
+/** buildCatalog, plus the catalog-wide settings of TOOLS_FILE. */
+export function loadCatalog(
+  sources: CatalogSources,
+  ajv: Ajv = addFormats(new Ajv({ strict: false })),
+): Catalog {
   const problems: string[] = [];
+  const file = sources.toolsFile
+    ? readToolsFile(sources.toolsFile, sources.functionsBase, problems)
+    : undefined;
   const tools = new Map<string, ToolDefinition>();
   const add = (tool: ToolDefinition): void => {
     const existing = tools.get(tool.name);
@@ -67,7 +90,7 @@ export function buildCatalog(
     else tools.set(tool.name, tool);
   };
 
-  if (sources.toolsFile) readToolsFile(sources.toolsFile, sources.functionsBase, problems).forEach(add);
+  file?.tools.forEach(add);
   sources.codeTools.forEach(add);
   if (sources.toolScopesJson) {
     for (const [name, scopes] of parseToolScopesJson(sources.toolScopesJson, problems)) {
@@ -96,6 +119,14 @@ export function buildCatalog(
     if (!tool.handler && !tool.upstreamUrl) {
       problems.push(`${where} has no backend: set FUNCTIONS_BASE or the tool's "upstream" URL`);
     }
+    if (tool.forwardBearer && tool.upstreamUrl) {
+      const origin = new URL(tool.upstreamUrl).origin;
+      if (!(sources.tokenForwardOrigins ?? []).includes(origin)) {
+        problems.push(
+          `${where} sets forwardBearer but its upstream origin ${origin} is not in OAUTH_TOKEN_FORWARD_ORIGINS: the user's token may only go to the provider's own API`,
+        );
+      }
+    }
     if (tool.inputSchema.type !== 'object')
       problems.push(`${where}: inputSchema must be a JSON Schema with type "object"`);
     try {
@@ -106,14 +137,17 @@ export function buildCatalog(
     problems.push(...metadataProblems(tool, where, ajv));
   }
   if (problems.length > 0) throw new CatalogError(problems);
-  return [...tools.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    tools: [...tools.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    scopeImplications: file?.scopeImplications ?? {},
+  };
 }
 
 function readToolsFile(
   file: string,
   functionsBase: string | undefined,
   problems: string[],
-): ToolDefinition[] {
+): { tools: ToolDefinition[]; scopeImplications?: ScopeImplications } {
   let document: unknown;
   try {
     const text = readFileSync(file, 'utf8');
@@ -122,18 +156,31 @@ function readToolsFile(
     problems.push(
       `TOOLS_FILE ${path.basename(file)} could not be read: ${(error as Error).message.split('\n')[0]}`,
     );
-    return [];
+    return { tools: [] };
   }
-  const entries = Array.isArray(document) ? document : (document as { tools?: unknown } | null)?.tools;
+  const settings = (Array.isArray(document) ? {} : (document ?? {})) as {
+    tools?: unknown;
+    scopeImplications?: unknown;
+  };
+  const entries = Array.isArray(document) ? document : settings.tools;
   if (!Array.isArray(entries)) {
     problems.push('TOOLS_FILE must hold a list of tools (or an object with a "tools" list)');
-    return [];
+    return { tools: [] };
   }
   if (!Array.isArray(document)) {
-    for (const key of Object.keys(document as object).filter((key) => key !== 'tools'))
+    for (const key of Object.keys(settings).filter((key) => !FILE_SETTINGS.includes(key)))
       problems.push(`TOOLS_FILE: unknown field "${key}" next to "tools"`);
   }
-  return entries.flatMap((entry: unknown, index: number): ToolDefinition[] => {
+  let scopeImplications: ScopeImplications | undefined;
+  if (settings.scopeImplications !== undefined) {
+    scopeImplications = parseScopeImplications(settings.scopeImplications);
+    if (!scopeImplications) {
+      problems.push(
+        'TOOLS_FILE "scopeImplications" must map a scope to the list of scopes it implies, e.g. {"write:repository": ["read:repository"]}',
+      );
+    }
+  }
+  const tools = entries.flatMap((entry: unknown, index: number): ToolDefinition[] => {
     const raw = (entry ?? {}) as Record<string, unknown>;
     const where = `TOOLS_FILE tool #${index + 1}${typeof raw.name === 'string' ? ` "${raw.name}"` : ''}`;
     const local: string[] = [];
@@ -158,6 +205,8 @@ function readToolsFile(
         `${where}: "rateLimit" must be an integer >= 0 (calls per RATE_LIMIT_WINDOW_S per user; 0 = none)`,
       );
     }
+    if (raw.forwardBearer !== undefined && typeof raw.forwardBearer !== 'boolean')
+      local.push(`${where}: "forwardBearer" must be true or false`);
     if (local.length > 0) {
       problems.push(...local);
       return [];
@@ -173,10 +222,12 @@ function readToolsFile(
         timeoutMs: raw.timeoutMs as number | undefined,
         ...pickMetadata(raw),
         rateLimit: raw.rateLimit as number | undefined,
+        ...(raw.forwardBearer === true ? { forwardBearer: true } : {}),
         source: 'file',
       },
     ];
   });
+  return { tools, scopeImplications };
 }
 
 function parseToolScopesJson(text: string, problems: string[]): Array<[string, string[]]> {

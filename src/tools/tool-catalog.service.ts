@@ -7,7 +7,7 @@ import addFormats from 'ajv-formats';
 import { ScopeRegistry } from '../auth/scope.registry';
 import { nestsDeeperThan } from '../common/json-depth';
 import { toolsConfig } from '../config/tools.config';
-import { buildCatalog, CatalogError } from './catalog-loader';
+import { CatalogError, loadCatalog } from './catalog-loader';
 import { codeToolsOf, declaresTools } from './code-tools';
 import type { ToolDefinition } from './tool-definition';
 import { ToolsErrorCode, ToolsException } from './tools.exception';
@@ -34,12 +34,13 @@ export class ToolCatalog implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const tools = buildCatalog(
+    const { tools, scopeImplications } = loadCatalog(
       {
         toolsFile: this.config.toolsFile,
         toolScopesJson: this.config.toolScopesJson,
         functionsBase: this.config.functionsBase,
         codeTools: this.discoverCodeTools(),
+        tokenForwardOrigins: this.config.tokenForwardOrigins,
       },
       this.ajv,
     );
@@ -53,7 +54,8 @@ export class ToolCatalog implements OnModuleInit {
         },
       ]),
     );
-    this.scopes.register(tools.flatMap((tool) => tool.scopes));
+    tools.forEach((tool) => this.scopes.registerTool(tool.scopes));
+    this.scopes.registerImplications(scopeImplications);
     this.logger.log(
       `Tool catalog: ${tools.map((tool) => `${tool.name} [${tool.scopes.join(' ')}]`).join(', ') || 'empty'}`,
     );

@@ -6,6 +6,8 @@ export interface ToolCallContext {
   user: AuthenticatedUser;
   requestId: string;
   signal?: AbortSignal;
+  /** The caller's bearer token; only read for tools with `forwardBearer`. Never logged. */
+  accessToken?: string;
 }
 
 export type InProcessHandler = (args: Record<string, unknown>, context: ToolCallContext) => unknown;
@@ -48,6 +50,11 @@ export interface ToolDefinition extends ToolMetadata {
   timeoutMs?: number;
   /** Calls per RATE_LIMIT_WINDOW_S by one subject; overrides RATE_LIMIT_PER_TOOL (0 = no limit). */
   rateLimit?: number;
+  /**
+   * Sends the caller's access token as `Authorization: Bearer` to the upstream. Only for the provider's
+   * own API (OAUTH_TOKEN_FORWARD_ORIGINS): the MCP spec forbids passing tokens through to third parties.
+   */
+  forwardBearer?: boolean;
   handler?: InProcessHandler;
   source: 'file' | 'TOOL_SCOPES_JSON' | 'code';
 }

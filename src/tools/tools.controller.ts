@@ -3,6 +3,7 @@ import type { Response } from 'express';
 
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { NoRouteScopes } from '../auth/decorators/no-route-scopes.decorator';
+import { bearerToken } from '../auth/guards/jwt-auth.guard';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { GatewayRequest, requestIdOf } from '../common/request-context';
 import { ToolInvoker } from './tool-invoker.service';
@@ -21,12 +22,14 @@ export class ToolsController {
     @Req() request: GatewayRequest,
     @Res() response: Response,
   ): Promise<void> {
+    request.toolName = name;
     const controller = new AbortController();
     request.on('close', () => !response.writableFinished && controller.abort());
     const outcome = await this.invoker.invoke(name, args, {
       user,
       requestId: requestIdOf(request),
       signal: controller.signal,
+      accessToken: bearerToken(request),
     });
     // Written here rather than returned: Nest would answer a Buffer through a StreamableFile, a Readable
     // piped into the response on every call, for the same status, headers and bytes. Errors thrown above

@@ -21,7 +21,8 @@ export interface UpstreamResponse {
 
 /**
  * The only way out to tool backends: undici with a keep-alive pool, a deadline per call, a bound on the
- * response size and the caller's identity in signed headers. The user's bearer token is never forwarded.
+ * response size and the caller's identity in signed headers. The user's bearer token is forwarded only to
+ * tools marked `forwardBearer`, which the catalog allows only for the provider's own API origins.
  */
 @Injectable()
 export class UpstreamClient implements OnModuleDestroy {
@@ -82,6 +83,8 @@ export class UpstreamClient implements OnModuleDestroy {
     headers.accept = 'application/json';
     headers[REQUEST_ID_HEADER] = context.requestId;
     const started = performance.now();
+    // Only tools the catalog allowed (upstream origin in OAUTH_TOKEN_FORWARD_ORIGINS) see the token.
+    if (tool.forwardBearer && context.accessToken) headers.authorization = `Bearer ${context.accessToken}`;
     try {
       const response = await this.agent.request({
         origin,

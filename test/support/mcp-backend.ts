@@ -6,6 +6,8 @@ export interface BackendCall {
   sub: string;
   scopes: string[];
   requestId?: string;
+  /** The Authorization header the backend received (the gateway never sends one to a signed backend). */
+  authorization?: string;
   args: Record<string, unknown>;
 }
 
@@ -56,6 +58,7 @@ export async function startMcpTestBackend(secret: string): Promise<McpTestBacken
                 sub: verdict.sub,
                 scopes: verdict.scopes,
                 requestId: headers['x-request-id'] as string | undefined,
+                authorization: headers.authorization,
                 args: JSON.parse(body || '{}') as Record<string, unknown>,
               },
             ]

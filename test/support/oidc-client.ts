@@ -13,6 +13,18 @@ export interface TokenRequest {
  * authorization code with PKCE (S256) and the resource indicator, then the token exchange.
  */
 export async function obtainAccessToken(issuer: string, request: TokenRequest): Promise<string> {
+  return (await obtainToken(issuer, request)).accessToken;
+}
+
+export interface IssuedToken {
+  accessToken: string;
+  /** The public client registered for it, which may revoke it (RFC 7009). */
+  clientId: string;
+  revoke(): Promise<void>;
+}
+
+/** obtainAccessToken, keeping the registered client so the test can revoke the token at the provider. */
+export async function obtainToken(issuer: string, request: TokenRequest): Promise<IssuedToken> {
   const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<
     string,
     string
@@ -64,5 +76,21 @@ export async function obtainAccessToken(issuer: string, request: TokenRequest): 
     }),
   });
   if (!response.ok) throw new Error(`token exchange failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
+  const accessToken = ((await response.json()) as { access_token: string }).access_token;
+  return {
+    accessToken,
+    clientId,
+    revoke: async () => {
+      const revoked = await fetch(discovery.revocation_endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          token: accessToken,
+          token_type_hint: 'access_token',
+          client_id: clientId,
+        }),
+      });
+      if (revoked.status !== 200) throw new Error(`revocation failed: ${revoked.status}`);
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { IS_PUBLIC } from '../decorators/public.decorator';
 import { REQUIRED_SCOPES } from '../decorators/require-scopes.decorator';
 import { assertScopes } from '../scope-policy';
 
-/** Global guard after JwtAuthGuard: enforces @RequireScopes on the class and the handler (their union). */
+/** Global guard after BearerAuthGuard: enforces @RequireScopes on the class and the handler (their union). */
 @Injectable()
 export class ScopesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}

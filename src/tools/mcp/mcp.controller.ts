@@ -14,10 +14,12 @@ import type { Response } from 'express';
 
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { NoRouteScopes } from '../../auth/decorators/no-route-scopes.decorator';
+import { bearerToken } from '../../auth/guards/jwt-auth.guard';
 import type { AuthenticatedUser } from '../../common/authenticated-user';
 import { GatewayRequest, requestIdOf } from '../../common/request-context';
 import { MCP_PATH } from '../../common/routes';
 import { McpEndpoint } from './mcp-endpoint';
+import { calledToolNames } from './mcp-tool-calls';
 import { McpService } from './mcp.service';
 
 /**
@@ -45,7 +47,13 @@ export class McpController {
     }
     this.mcp.countRequests(request.body);
     const abort = new AbortController();
-    const context = { user, requestId: requestIdOf(request), signal: abort.signal };
+    const context = {
+      user,
+      requestId: requestIdOf(request),
+      signal: abort.signal,
+      accessToken: bearerToken(request),
+    };
+    request.toolName = calledToolNames(request.body).join(',') || undefined;
     // Throws before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.
     this.mcp.authorizeToolCalls(request.body, context);
     this.mcp.assertNestingBound(request.body);

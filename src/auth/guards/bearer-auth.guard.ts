@@ -1,0 +1,139 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+
+import type { GatewayRequest } from '../../common/request-context';
+import { authConfig } from '../../config/auth.config';
+import { RateLimits } from '../../rate-limit/rate-limits.service';
+import { ApiProbe } from '../api-probe.service';
+import { AuthErrorCode, AuthException } from '../auth.exception';
+import { AuthSummaryLog, AuthTrace } from '../auth-summary.log';
+import type { AuthenticatedUser } from '../../common/authenticated-user';
+import { IS_PUBLIC } from '../decorators/public.decorator';
+import { OpaqueTokenValidator } from '../opaque-token.validator';
+import { ScopeRegistry } from '../scope.registry';
+import { isJwsShaped } from '../token-classifier';
+import { tokenFingerprint } from '../token-result.cache';
+import { bearerToken, JwtAuthGuard } from './jwt-auth.guard';
+
+function presentedToken(request: GatewayRequest): string | undefined {
+  try {
+    return bearerToken(request);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The global authentication guard. A JWS goes to JwtAuthGuard; with OAUTH_TOKEN_FORMATS including
+ * `opaque`, anything else is validated with the provider. Then the effective scopes (declared
+ * implications, what a passing API probe proves) and the API probe itself, so that a token without the
+ * provider's API scopes is refused here, before any tool runs.
+ */
+@Injectable()
+export class BearerAuthGuard implements CanActivate {
+  private readonly jwtAccepted: boolean;
+  private readonly opaqueAccepted: boolean;
+  /** Per verified user object (they are cached): the same user with its effective scopes. */
+  private readonly resolved = new WeakMap<AuthenticatedUser, AuthenticatedUser>();
+  private readonly probed = new WeakMap<AuthenticatedUser, AuthenticatedUser>();
+  private readonly callsSomeTool = new WeakMap<AuthenticatedUser, boolean>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtAuthGuard,
+    private readonly opaque: OpaqueTokenValidator,
+    private readonly probe: ApiProbe,
+    private readonly scopes: ScopeRegistry,
+    private readonly summary: AuthSummaryLog,
+    private readonly limits: RateLimits,
+    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+  ) {
+    this.jwtAccepted = config.tokenFormats.includes('jwt');
+    this.opaqueAccepted = config.tokenFormats.includes('opaque');
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    // Public routes, missing tokens and JWTs: JwtAuthGuard decides (and applies the rate limits).
+    if (this.reflector.getAllAndOverride(IS_PUBLIC, targets)) return this.jwt.canActivate(context);
+    const request = context.switchToHttp().getRequest<GatewayRequest>();
+    const token = presentedToken(request);
+    const opaque = token !== undefined && this.opaqueAccepted && !(this.jwtAccepted && isJwsShaped(token));
+    const fingerprint = token !== undefined && (opaque || this.probe.enabled) ? tokenFingerprint(token) : '';
+    const trace: AuthTrace = { tokenType: 'jwt', validation: 'jwt', apiProbe: 'off' };
+    let user: AuthenticatedUser;
+    if (opaque) {
+      if (this.limits.ipLimited) await this.limits.admitIp(request.ip);
+      const result = await this.opaque.validate(token, fingerprint);
+      user = result.user;
+      trace.tokenType = 'opaque';
+      trace.validation = result.validation;
+      request.authOutcome = result.validation === 'cache' ? 'ok (cached)' : 'ok';
+      if (this.limits.subjectLimited) await this.limits.admitSubject(user.sub);
+    } else {
+      await this.jwt.canActivate(context);
+      user = this.withEffectiveScopes(request.user!);
+      if (request.authOutcome === 'ok (cached)') trace.validation = 'cache';
+    }
+    request.user = user;
+    this.summary.track(request, context.switchToHttp().getResponse<Response>(), trace);
+
+    if (this.probe.enabled) {
+      trace.apiProbe = await this.probe.check(bearerToken(request), fingerprint, user);
+      if (trace.apiProbe === 'fail:401' || trace.apiProbe === 'fail:403') {
+        const status = trace.apiProbe === 'fail:401' ? 401 : 403;
+        this.summary.lacksApiScope(request, user, status);
+        throw this.lacksApiScope(user, status);
+      }
+      if (trace.apiProbe !== 'skip:error') request.user = this.withProbeGrants(user);
+    }
+    if (!this.canCallSomeTool(request.user)) this.summary.noToolScopes(request, request.user);
+    return true;
+  }
+
+  private canCallSomeTool(user: AuthenticatedUser): boolean {
+    let answer = this.callsSomeTool.get(user);
+    if (answer === undefined) {
+      answer = this.scopes.canCallAnyTool(user.scopes);
+      this.callsSomeTool.set(user, answer);
+    }
+    return answer;
+  }
+
+  private withEffectiveScopes(user: AuthenticatedUser): AuthenticatedUser {
+    const effective = this.scopes.effectiveScopes(user.scopes);
+    if (effective === user.scopes) return user;
+    let resolved = this.resolved.get(user);
+    if (!resolved) {
+      resolved = { ...user, scopesObserved: user.scopesObserved ?? user.scopes, scopes: [...effective] };
+      this.resolved.set(user, resolved);
+    }
+    return resolved;
+  }
+
+  private withProbeGrants(user: AuthenticatedUser): AuthenticatedUser {
+    if (this.probe.grants.length === 0) return user;
+    let granted = this.probed.get(user);
+    if (!granted) {
+      const scopes = this.scopes.effectiveScopes([...new Set([...user.scopes, ...this.probe.grants])]);
+      granted = { ...user, scopesObserved: user.scopesObserved ?? user.scopes, scopes: [...scopes] };
+      this.probed.set(user, granted);
+    }
+    return granted;
+  }
+
+  private lacksApiScope(user: AuthenticatedUser, status: number): AuthException {
+    const required = this.scopes.toolScopes();
+    return new AuthException(
+      AuthErrorCode.TOKEN_LACKS_API_SCOPE,
+      `The provider's API refuses this token (HTTP ${status}): it was granted without the API scopes the tools need. Revoke the application's access in the provider, disconnect the connector in ChatGPT, then connect again and grant ${required.length > 0 ? required.join(', ') : 'the API scopes'}.`,
+      {
+        fields: { required, apiStatus: status },
+        challengeScopes: required,
+        heldScopes: user.scopesObserved ?? user.scopes,
+      },
+    );
+  }
+}
