@@ -138,6 +138,7 @@ describe('loadGatewayConfig', () => {
       ['MGMT_CLIENT_SECRET', 'xxxxxxxx'],
       ['MGMT_CLIENT_SECRET', '<m2m client secret>'],
       ['GATEWAY_HMAC_SECRET', '<paste a 64-character random hex string here>'],
+      ['OAUTH_INTROSPECTION_CLIENT_SECRET', '<introspection client secret>'],
     ])('refuses a placeholder %s', (name, value) => {
       const management = { MGMT_DOMAIN: 'tenant.eu.auth0.com', MGMT_CLIENT_ID: 'mgmt-client' };
 

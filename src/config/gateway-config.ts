@@ -23,7 +23,12 @@ export interface GatewayConfig {
   warnings: string[];
 }
 
-const SECRETS = ['GATEWAY_HMAC_SECRET', 'LOG_WEBHOOK_SECRET', 'MGMT_CLIENT_SECRET'];
+const SECRETS = [
+  'GATEWAY_HMAC_SECRET',
+  'LOG_WEBHOOK_SECRET',
+  'MGMT_CLIENT_SECRET',
+  'OAUTH_INTROSPECTION_CLIENT_SECRET',
+];
 
 /**
  * Validates every section at once, so that one error lists every problem, and builds the typed
