@@ -52,6 +52,11 @@ export function localModeSettings(env: RawEnv): LocalModeSettings {
   };
 }
 
+/** The MCP URL of the gateway in local mode, as the local commands (demo client, token) reach it. */
+export function localMcpUrl(env: RawEnv): string {
+  return `${localModeSettings(env).publicUrl}/mcp`;
+}
+
 /** `defaults` under `env`: anything the user set explicitly wins. */
 export function withDefaults(env: RawEnv, defaults: RawEnv): RawEnv {
   const merged: RawEnv = { ...defaults };

@@ -1,5 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 
+import { readEnvironment } from '../config/env-file';
+import { localMcpUrl } from '../config/local.config';
+import { explainClientError, gatewayScopes } from './local-gateway';
 import {
   connectWithOAuth,
   HeadlessOAuthClientProvider,
@@ -9,13 +12,13 @@ import {
   withReauthorization,
 } from './mcp-oauth-provider';
 
-export const DEFAULT_MCP_URL = 'http://127.0.0.1:8080/mcp';
 /** The demo first consents to this scope only, so that calling search_notes later shows the step-up. */
 const FIRST_CONSENT = ['tools:read'];
 
 /**
  * `npm run demo:client [MCP URL]`: what ChatGPT does with a connector, with the MCP SDK client, against
- * the gateway in local mode. Each HTTP exchange and MCP step is printed; tokens never are.
+ * the gateway in local mode (by default at PUBLIC_URL/mcp, from PORT and PUBLIC_URL as the gateway reads
+ * them). Each HTTP exchange and MCP step is printed; tokens never are.
  */
 export async function runDemoClient(mcpUrl: URL, print: (line: string) => void): Promise<void> {
   let step = 0;
@@ -73,6 +76,7 @@ export async function runDemoClient(mcpUrl: URL, print: (line: string) => void):
   });
 
   print(`MCP endpoint: ${mcpUrl.href}`);
+  await gatewayScopes(mcpUrl);
   const connection = await connectWithOAuth(mcpUrl, provider, tracingFetch(onExchange));
   const server = connection.client.getServerVersion();
   say(
@@ -112,11 +116,14 @@ function scopesOf(meta: Record<string, unknown> | undefined): string {
 }
 
 if (require.main === module) {
-  const url = new URL(process.argv[2] ?? DEFAULT_MCP_URL);
-  runDemoClient(url, (line) => process.stdout.write(`${line}\n`)).then(
+  const run = async (): Promise<void> => {
+    const url = new URL(process.argv[2] ?? localMcpUrl(readEnvironment()));
+    await runDemoClient(url, (line) => process.stdout.write(`${line}\n`));
+  };
+  run().then(
     () => process.exit(0),
     (error: unknown) => {
-      process.stderr.write(`demo client failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`demo client failed: ${explainClientError(error)}\n`);
       process.stderr.write('Is the gateway running in local mode (npm start without OAUTH_ISSUER)?\n');
       process.exit(1);
     },

@@ -1,7 +1,18 @@
-import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Logger,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 
 import { AuthModule } from '../auth/auth.module';
 import { explainPortInUse } from '../common/port-in-use';
+import { MCP_PATH, PRM_PATH } from '../auth/protected-resource.service';
 import { ScopeRegistry } from '../auth/scope.registry';
 import { RawEnv } from '../config/env.util';
 import { DEMO_TOOLS_FILE, generateLocalSecret, LocalModeSettings } from '../config/local.config';
@@ -73,9 +84,11 @@ export function prepareLocalMode(settings: LocalModeSettings): LocalMode {
  * gateway warms its key cache (AuthModule's bootstrap hook runs after every module's init hook).
  */
 @Module({})
-export class LocalModeModule implements OnModuleInit, OnApplicationShutdown {
+export class LocalModeModule implements NestModule, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('LocalMode');
   private issuer?: DevIssuerHandle;
   private backend?: DemoBackend;
+  private readonly otherHostsSeen = new Set<string>();
 
   constructor(
     @Inject(LOCAL_MODE_SETTINGS) private readonly run: LocalModeRun,
@@ -96,6 +109,27 @@ export class LocalModeModule implements OnModuleInit, OnApplicationShutdown {
       startDemoBackend(this.run.secret, this.run.backendPort),
     );
   }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(this.warnOnOtherHost).forRoutes(MCP_PATH, PRM_PATH, `${PRM_PATH}${MCP_PATH}`);
+  }
+
+  /**
+   * MCP clients refuse protected-resource metadata whose resource is on another origin than the URL they
+   * were given (localhost is not 127.0.0.1 to them), and the client's own error does not say what to change.
+   */
+  private readonly warnOnOtherHost = (request: Request, _response: Response, next: NextFunction): void => {
+    const expected = new URL(this.run.publicUrl);
+    const host = request.headers.host ?? '';
+    // The Host header is the caller's: only a plain host[:port] goes into the log.
+    if (host !== expected.host && /^[A-Za-z0-9.:[\]-]{1,100}$/.test(host) && !this.otherHostsSeen.has(host)) {
+      this.otherHostsSeen.add(host);
+      this.logger.warn(
+        `A client reached the gateway as ${expected.protocol}//${host}, but the MCP URL is ${this.run.audience}: MCP clients refuse its metadata from another origin. Connect to ${this.run.audience}, or restart with PUBLIC_URL=${expected.protocol}//${host}.`,
+      );
+    }
+    next();
+  };
 
   async onApplicationShutdown(): Promise<void> {
     await this.backend?.stop();

@@ -5,9 +5,17 @@ import * as path from 'node:path';
 /** The built gateway, as `npm run start:prod` and the image run it. */
 export const MAIN = path.resolve(__dirname, '../../dist/main.js');
 
+/** A local-mode command, as `npm run <name>` runs it: `dist/local/<file>`. */
+export function localCommand(file: string, args: string[] = []): string[] {
+  return [path.resolve(__dirname, '../../dist/local', file), ...args];
+}
+
 export interface GatewayProcess {
   child: ChildProcess;
+  /** stdout and stderr, interleaved as they arrived. */
   output: () => string;
+  stdout: () => string;
+  stderr: () => string;
   exited: Promise<number | null>;
 }
 
@@ -22,7 +30,7 @@ export interface GatewayProcessOptions {
 
 /** Runs the gateway in its own process with exactly `env` (plus PATH). */
 export function runGateway(env: Record<string, string>, options: GatewayProcessOptions = {}): GatewayProcess {
-  let output = '';
+  const streams = { output: '', stdout: '', stderr: '' };
   const child = spawn(process.execPath, options.args ?? [MAIN], {
     cwd: options.cwd ?? tmpdir(),
     // METRICS_PORT=0: a free admin port, so concurrent runs never fight over 9464.
@@ -31,10 +39,20 @@ export function runGateway(env: Record<string, string>, options: GatewayProcessO
     uid: options.uid,
     gid: options.gid,
   });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]!.on('data', (chunk: Buffer) => {
+      streams[stream] += chunk.toString();
+      streams.output += chunk.toString();
+    });
+  }
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return {
+    child,
+    output: () => streams.output,
+    stdout: () => streams.stdout,
+    stderr: () => streams.stderr,
+    exited,
+  };
 }
 
 /**
