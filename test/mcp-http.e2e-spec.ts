@@ -5,7 +5,6 @@ import {
   modernRequest,
   rawMcp,
   signIn,
-  STAND_TOOLS,
   startMcpStand,
   startVariant,
   toolCall,
@@ -45,7 +44,7 @@ describe('MCP endpoint over raw HTTP', () => {
 
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe(
-        `Bearer scope="notes:read notes:write time:read tools:read", resource_metadata="${resourceMetadata}"`,
+        `Bearer scope="${stand.scopes.join(' ')}", resource_metadata="${resourceMetadata}"`,
       );
       expect(answer.body).toEqual({
         error: 'unauthorized',
@@ -156,7 +155,7 @@ describe('MCP endpoint over raw HTTP', () => {
         result: { resultType: 'complete', ttlMs: expect.any(Number), cacheScope: expect.any(String) },
       });
       const tools = (list.body as { result: { tools: Array<{ name: string }> } }).result.tools;
-      expect(tools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
+      expect(tools.map((tool) => tool.name)).toEqual(stand.tools);
       expect(echo.body).toMatchObject({ result: { structuredContent: { echo: 'modern', sub: 'alice' } } });
     });
 
@@ -317,7 +316,7 @@ describe('MCP endpoint over raw HTTP', () => {
       const tools = (
         answer.body as { result: { tools: Array<{ name: string; _meta: Record<string, unknown> }> } }
       ).result.tools;
-      expect(tools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
+      expect(tools.map((tool) => tool.name)).toEqual(stand.tools);
       expect(tools.find((tool) => tool.name === 'create_note')?._meta).toEqual({
         securitySchemes: [{ type: 'oauth2', scopes: ['notes:write'] }],
         'connector-gateway/missingScopes': ['notes:write'],

@@ -2,7 +2,7 @@ import { CallToolResult, UnauthorizedError } from '@modelcontextprotocol/client'
 
 import { runDemoClient } from '../src/local/demo-client';
 import { withReauthorization } from '../src/local/mcp-oauth-provider';
-import { McpStand, signIn, SignedInClient, STAND_TOOLS, startMcpStand } from './support/mcp-stand';
+import { McpStand, signIn, SignedInClient, startMcpStand } from './support/mcp-stand';
 
 describe('MCP endpoint on protocol 2026-07-28, driven by the MCP SDK 2.x client through a real OAuth flow', () => {
   let stand: McpStand;
@@ -54,8 +54,8 @@ describe('MCP endpoint on protocol 2026-07-28, driven by the MCP SDK 2.x client 
     expect(fresh.client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
     expect(fresh.provider.authorizations).toEqual([
       {
-        requestedScopes: ['notes:read', 'notes:write', 'time:read', 'tools:read'],
-        grantedScopes: ['notes:read', 'notes:write', 'time:read', 'tools:read'],
+        requestedScopes: stand.scopes,
+        grantedScopes: stand.scopes,
         loginHint: 'carol',
       },
     ]);
@@ -68,7 +68,7 @@ describe('MCP endpoint on protocol 2026-07-28, driven by the MCP SDK 2.x client 
     const { tools } = await alice.client.listTools();
     const result = await call(alice, 'echo', { message: 'hello' });
 
-    expect(tools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
+    expect(tools.map((tool) => tool.name)).toEqual(stand.tools);
     expect(tools.find((tool) => tool.name === 'search_notes')).toMatchObject({
       title: 'Search notes',
       annotations: { readOnlyHint: true, openWorldHint: false },

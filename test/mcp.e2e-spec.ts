@@ -2,7 +2,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import { NOTES_OUTPUT } from './support/mcp-backend';
-import { McpStand, STAND_TOOLS, startMcpStand } from './support/mcp-stand';
+import { McpStand, startMcpStand } from './support/mcp-stand';
 import { Sdk1Client, signInSdk1, withReauthorizationSdk1 } from './support/sdk1-client';
 
 describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth flow', () => {
@@ -53,17 +53,12 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
       // The SDK asks for the scopes the 401 challenge announced, and gets them all.
       expect(fresh.provider.authorizations).toEqual([
         {
-          requestedScopes: ['notes:read', 'notes:write', 'time:read', 'tools:read'],
+          requestedScopes: stand.scopes,
           grantedScopes: expect.any(Array),
           loginHint: 'carol',
         },
       ]);
-      expect(fresh.provider.grantedScopes().sort()).toEqual([
-        'notes:read',
-        'notes:write',
-        'time:read',
-        'tools:read',
-      ]);
+      expect(fresh.provider.grantedScopes().sort()).toEqual(stand.scopes);
       expect(fresh.client.getServerVersion()).toEqual({
         name: 'connector-gateway',
         version: expect.any(String),
@@ -74,7 +69,7 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
 
     it('lists the tools and calls one, forwarded to the backend with the signed identity of the user', async () => {
       const { tools } = await alice.client.listTools();
-      expect(tools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
+      expect(tools.map((tool) => tool.name)).toEqual(stand.tools);
 
       const result = await call(alice, 'echo', { message: 'hello' });
 
@@ -115,7 +110,7 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
         'offline_report',
         'totals_report',
       ]);
-      expect(wideTools.map((tool) => tool.name)).toEqual(STAND_TOOLS);
+      expect(wideTools.map((tool) => tool.name)).toEqual(stand.tools);
       expect(narrowTools.find((tool) => tool.name === 'echo')).toMatchObject({
         description: expect.any(String),
         inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },

@@ -10,15 +10,12 @@ import {
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
-import { AuthModule } from '../auth/auth.module';
-import { explainPortInUse } from '../common/port-in-use';
 import { MCP_PATH, PRM_PATH } from '../auth/protected-resource.service';
-import { ScopeRegistry } from '../auth/scope.registry';
+import { explainPortInUse } from '../common/port-in-use';
 import { RawEnv } from '../config/env.util';
 import { DEMO_TOOLS_FILE, generateLocalSecret, LocalModeSettings } from '../config/local.config';
-import { ToolsModule } from '../tools/tools.module';
 import { DemoBackend, startDemoBackend } from './demo-backend';
-import { DevIssuerHandle, launchDevIssuer } from './dev-issuer.launcher';
+import { DevIssuerModule } from './dev-issuer.module';
 
 const LOCAL_MODE_SETTINGS = Symbol('LOCAL_MODE_SETTINGS');
 
@@ -71,40 +68,30 @@ export function prepareLocalMode(settings: LocalModeSettings): LocalMode {
     },
     module: {
       module: LocalModeModule,
-      imports: [AuthModule, ToolsModule],
+      imports: [
+        DevIssuerModule.forCatalog({
+          port: settings.issuerPort,
+          audience: run.audience,
+          tokenFormat: settings.tokenFormat,
+          introspectionClient: run.introspectionClient,
+        }),
+      ],
       providers: [{ provide: LOCAL_MODE_SETTINGS, useValue: run }],
     },
     announce: () => announce(settings.publicUrl, issuer, backend, settings.tokenFormat),
   };
 }
 
-/**
- * Imports ToolsModule so that the catalog has registered its scopes when this module initialises: the
- * development issuer then grants exactly the scopes the gateway's tools need, and it is up before the
- * gateway warms its key cache (AuthModule's bootstrap hook runs after every module's init hook).
- */
+/** The demo backend of local mode; the development issuer comes from DevIssuerModule. */
 @Module({})
 export class LocalModeModule implements NestModule, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('LocalMode');
-  private issuer?: DevIssuerHandle;
   private backend?: DemoBackend;
   private readonly otherHostsSeen = new Set<string>();
 
-  constructor(
-    @Inject(LOCAL_MODE_SETTINGS) private readonly run: LocalModeRun,
-    private readonly scopes: ScopeRegistry,
-  ) {}
+  constructor(@Inject(LOCAL_MODE_SETTINGS) private readonly run: LocalModeRun) {}
 
   async onModuleInit(): Promise<void> {
-    this.issuer = await explainPortInUse('DEV_ISSUER_PORT', this.run.issuerPort, () =>
-      launchDevIssuer({
-        port: this.run.issuerPort,
-        audience: this.run.audience,
-        scopes: this.scopes.all(),
-        tokenFormat: this.run.tokenFormat,
-        introspectionClient: this.run.introspectionClient,
-      }),
-    );
     this.backend = await explainPortInUse('DEMO_BACKEND_PORT', this.run.backendPort, () =>
       startDemoBackend(this.run.secret, this.run.backendPort),
     );
@@ -133,7 +120,6 @@ export class LocalModeModule implements NestModule, OnModuleInit, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     await this.backend?.stop();
-    await this.issuer?.stop();
   }
 }
 

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 
+import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 import { createGateway } from '../../src/gateway';
@@ -33,12 +34,13 @@ export async function freePort(): Promise<number> {
 export async function startGateway(
   env: Record<string, string>,
   port?: number,
-  options: { jsonLogs?: boolean } = {},
+  options: { jsonLogs?: boolean; modules?: DynamicModule[] } = {},
 ): Promise<TestGateway> {
   const listenPort = port ?? Number(env.PORT ?? (await freePort()));
   const app = await createGateway({
     env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(listenPort), ...env },
     json: options.jsonLogs ?? false,
+    modules: options.modules,
   });
   await app.listen(listenPort, '127.0.0.1');
   return {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
-import { DevIssuerHandle, launchDevIssuer } from '../../src/local/dev-issuer.launcher';
+import { ScopeRegistry } from '../../src/auth/scope.registry';
+import { DevIssuerHandle } from '../../src/local/dev-issuer.launcher';
+import { DevIssuerModule } from '../../src/local/dev-issuer.module';
 import {
   connectWithOAuth,
   HeadlessOAuthClientOptions,
@@ -9,11 +11,12 @@ import {
   McpConnection,
   tracingFetch,
 } from '../../src/local/mcp-oauth-provider';
+import { ToolCatalog } from '../../src/tools/tool-catalog.service';
 import { freePort, startGateway, TestGateway } from './gateway-harness';
 import { McpTestBackend, startMcpTestBackend, writeMcpToolsFile } from './mcp-backend';
 
+/** The opaque stand's catalog, fixed: its issuer starts before its gateway (the MCP stand's derives it). */
 export const STAND_SCOPES = ['tools:read', 'notes:read', 'notes:write', 'time:read'];
-/** The stand's catalog: the tools file of mcp-backend.ts plus the in-process example current_time. */
 export const STAND_TOOLS = [
   'create_note',
   'current_time',
@@ -24,12 +27,27 @@ export const STAND_TOOLS = [
   'totals_report',
 ];
 
+/** The catalog a running gateway serves: tool names and scopes, sorted. */
+export function catalogOf(gateway: TestGateway): { tools: string[]; scopes: string[] } {
+  return {
+    tools: gateway.app
+      .get(ToolCatalog)
+      .list()
+      .map((tool) => tool.name)
+      .sort(),
+    scopes: gateway.app.get(ScopeRegistry).all(),
+  };
+}
+
 /** A real dev issuer (oidc-provider), a signed-call backend and a gateway whose MCP URL is the issuer's audience. */
 export interface McpStand {
   issuer: DevIssuerHandle;
   backend: McpTestBackend;
   gateway: TestGateway;
   mcpUrl: URL;
+  /** The catalog's tool names and scopes, sorted: the tools file of mcp-backend.ts plus the in-process tools. */
+  tools: string[];
+  scopes: string[];
   /** The gateway's configuration, for starting variants of it. */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -40,12 +58,12 @@ export async function startMcpStand(overrides: Record<string, string> = {}): Pro
   const publicUrl = `http://127.0.0.1:${port}`;
   const mcpUrl = new URL(`${publicUrl}/mcp`);
   const secret = randomBytes(32).toString('hex');
-  const issuer = await launchDevIssuer({ audience: mcpUrl.href, scopes: STAND_SCOPES });
+  const issuerPort = await freePort();
   const backend = await startMcpTestBackend(secret);
   const env = {
     PORT: String(port),
     PUBLIC_URL: publicUrl,
-    OAUTH_ISSUER: issuer.issuer,
+    OAUTH_ISSUER: `http://127.0.0.1:${issuerPort}`,
     OAUTH_AUDIENCE: mcpUrl.href,
     FUNCTIONS_BASE: backend.url,
     TOOLS_FILE: writeMcpToolsFile(backend.url, `http://127.0.0.1:${await freePort()}/report`),
@@ -53,17 +71,20 @@ export async function startMcpStand(overrides: Record<string, string> = {}): Pro
     EXAMPLE_TOOLS_ENABLED: 'true',
     ...overrides,
   };
-  const gateway = await startGateway(env);
+  // The issuer grants the catalog's scopes, as in local mode: a tool added with a new scope needs no edit here.
+  const gateway = await startGateway(env, undefined, {
+    modules: [DevIssuerModule.forCatalog({ port: issuerPort, audience: mcpUrl.href })],
+  });
   return {
-    issuer,
+    issuer: gateway.app.get(DevIssuerModule, { strict: false }).issuer,
     backend,
     gateway,
     mcpUrl,
+    ...catalogOf(gateway),
     env,
     stop: async () => {
       await gateway.stop();
       await backend.stop();
-      await issuer.stop();
     },
   };
 }

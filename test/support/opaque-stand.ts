@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { launchDevIssuer } from '../../src/local/dev-issuer.launcher';
 import { freePort, startGateway } from './gateway-harness';
 import { startMcpTestBackend, writeMcpToolsFile } from './mcp-backend';
-import { McpStand, STAND_SCOPES } from './mcp-stand';
+import { catalogOf, McpStand, STAND_SCOPES } from './mcp-stand';
 import { CountingProxy, ProviderApi } from './provider-doubles';
 
 export interface OpaqueStand extends McpStand {
@@ -77,6 +77,7 @@ export async function startOpaqueStand(options: OpaqueStandOptions = {}): Promis
     backend,
     gateway,
     mcpUrl,
+    ...catalogOf(gateway),
     env,
     validation,
     api,
