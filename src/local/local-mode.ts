@@ -132,7 +132,7 @@ function announce(publicUrl: string, issuer: string, backend: string, tokenForma
     ' Any login_hint signs in without a password. Never expose this to a network.',
     ' Set OAUTH_ISSUER / OAUTH_AUDIENCE (or NODE_ENV=production) for real use.',
     '--------------------------------------------------------------------------------',
-    ` MCP endpoint (connector URL):  ${publicUrl}/mcp`,
+    ` MCP endpoint (connector URL):  ${publicUrl}/mcp   (use exactly this origin)`,
     ` Protected resource metadata:   ${publicUrl}/.well-known/oauth-protected-resource`,
     ` Development issuer:            ${issuer} (${tokenFormat === 'opaque' ? 'opaque access tokens, introspected' : 'JWT access tokens'})`,
     ` Demo tool backend:             ${backend}`,
