@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { decodeJwt } from 'jose';
 import { parse } from 'yaml';
 
-import { PRM_PATH } from '../src/auth/protected-resource.service';
+import { PRM_PATH } from '../src/common/routes';
 import { freePort } from './support/gateway-harness';
 import { GatewayProcess, localCommand, runGateway, waitFor } from './support/gateway-process';
 import { writeToolsFile } from './support/tools-file';

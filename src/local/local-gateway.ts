@@ -1,4 +1,4 @@
-import { networkErrorReason } from '../common/decode';
+import { networkErrorReason } from '../common/network-error';
 
 /** The MCP SDK's refusal when the protected-resource metadata names another origin than the URL used. */
 const RESOURCE_MISMATCH = /Protected resource (\S+) does not match expected (\S+) \(or origin\)/;

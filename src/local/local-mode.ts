@@ -10,8 +10,8 @@ import {
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
-import { MCP_PATH, PRM_PATH } from '../auth/protected-resource.service';
 import { explainPortInUse } from '../common/port-in-use';
+import { MCP_PATH, PRM_PATH } from '../common/routes';
 import { RawEnv } from '../config/env.util';
 import { DEMO_TOOLS_FILE, generateLocalSecret, LocalModeSettings } from '../config/local.config';
 import { DemoBackend, startDemoBackend } from './demo-backend';
