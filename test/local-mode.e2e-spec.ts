@@ -30,6 +30,7 @@ async function startLocalMode(env: Record<string, string> = {}): Promise<LocalGa
     PORT: String(await freePort()),
     DEV_ISSUER_PORT: String(await freePort()),
     DEMO_BACKEND_PORT: String(await freePort()),
+    METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
     ...env,
   };
@@ -45,7 +46,7 @@ async function startLocalMode(env: Record<string, string> = {}): Promise<LocalGa
   await waitFor(async () => run.output().includes('LOCAL MODE') && (await ready()), 'local mode', 900).catch(
     async (error: unknown) => {
       await stop();
-      throw error;
+      throw new Error(`${String(error)}; the gateway said:\n${run.output().slice(-3000)}`);
     },
   );
   return { run, port, env: base, stop };

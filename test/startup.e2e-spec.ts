@@ -69,6 +69,7 @@ describe('start-up (the built gateway, as npm start runs it)', () => {
       PORT: String(port),
       DEV_ISSUER_PORT: String(issuerPort),
       DEMO_BACKEND_PORT: String(backendPort),
+      METRICS_PORT: '0',
     });
     try {
       await waitFor(() => run.output().includes('LOCAL MODE'), 'the local-mode banner');
@@ -172,6 +173,7 @@ describe('start-up (the built gateway, as npm start runs it)', () => {
             PORT: String(await freePort()),
             DEV_ISSUER_PORT: String(await freePort()),
             DEMO_BACKEND_PORT: String(await freePort()),
+            METRICS_PORT: String(await freePort()),
             [variable]: String(taken.port),
           };
           const run = runGateway(env);
