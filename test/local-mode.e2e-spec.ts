@@ -42,8 +42,7 @@ async function startLocalMode(env: Record<string, string> = {}): Promise<LocalGa
     run.child.kill('SIGTERM');
     await run.exited;
   };
-  // Generous: a loaded machine may take long to start it (the suite's timeout still bounds it).
-  await waitFor(async () => run.output().includes('LOCAL MODE') && (await ready()), 'local mode', 900).catch(
+  await waitFor(async () => run.output().includes('LOCAL MODE') && (await ready()), 'local mode').catch(
     async (error: unknown) => {
       await stop();
       throw new Error(`${String(error)}; the gateway said:\n${run.output().slice(-3000)}`);
