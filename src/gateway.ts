@@ -44,6 +44,10 @@ export async function createGateway(options: GatewayOptions): Promise<NestExpres
     },
   );
 
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.headersTimeoutMs;
+
   app.disable('x-powered-by');
   // X-Forwarded-* are only believed when the operator says a proxy sets them.
   app.set('trust proxy', config.trustProxy);

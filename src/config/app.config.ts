@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsOptional, IsString, IsUrl } from 'class-validator';
 
 import { HTTP_URL_OPTIONS, withoutTrailingSlash } from '../common/url';
@@ -38,6 +39,39 @@ export class AppEnv {
   /** How long readiness reports "down" before the server stops accepting, so load balancers drain it first. */
   @IntRange(0, 120_000)
   SHUTDOWN_GRACE_MS: number = 5000;
+
+  /**
+   * Idle keep-alive connections are closed after this long. Above the idle timeouts of the proxies in front
+   * (AWS ALB and ingress-nginx 60 s), so that the proxy, not the gateway, closes an idle connection: a
+   * proxy reusing a connection the gateway has just closed answers 502.
+   */
+  @IntRange(1000, 3_600_000, 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be an integer number of milliseconds')
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65_000;
+
+  /** Deadline to receive a request's headers; above the keep-alive timeout, as Node recommends. */
+  @IntRange(1000, 3_600_000, 'HTTP_HEADERS_TIMEOUT_MS must be an integer number of milliseconds')
+  HTTP_HEADERS_TIMEOUT_MS: number = 66_000;
+
+  // Outbound proxies, read as curl and undici read them (lower case first).
+  @ProxyUrl('HTTP_PROXY')
+  HTTP_PROXY?: string;
+
+  @ProxyUrl('http_proxy')
+  http_proxy?: string;
+
+  @ProxyUrl('HTTPS_PROXY')
+  HTTPS_PROXY?: string;
+
+  @ProxyUrl('https_proxy')
+  https_proxy?: string;
+
+  @IsOptional()
+  @IsString()
+  NO_PROXY?: string;
+
+  @IsOptional()
+  @IsString()
+  no_proxy?: string;
 
   /** The admin port (GET /metrics); `0` picks a free port. Never the API port. */
   @IntRange(0, 65535, 'METRICS_PORT must be an integer between 0 and 65535')
@@ -107,6 +141,13 @@ export function tracingSettings(env: RawEnv): TracingSettings | undefined {
   return { endpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: value.OTEL_SERVICE_NAME };
 }
 
+/** Where outbound calls go: empty strings mean "directly" (never "look in process.env"). */
+export interface OutboundProxy {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
 export interface AppConfig {
   production: boolean;
   port: number;
@@ -118,6 +159,9 @@ export interface AppConfig {
   maxBodyBytes: number;
   logLevel: LogLevelName;
   shutdownGraceMs: number;
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
+  proxy: OutboundProxy;
   metricsPort: number;
   metricsHost: string;
   redis?: RedisSettings;
@@ -150,6 +194,9 @@ export function buildAppConfig(source: RawEnv | AppEnv): AppConfig {
     maxBodyBytes: e.MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    proxy: outboundProxy(e),
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
     redis: e.REDIS_URL
@@ -162,6 +209,26 @@ export function buildAppConfig(source: RawEnv | AppEnv): AppConfig {
       perIp: e.RATE_LIMIT_PER_IP,
     },
   };
+}
+
+function outboundProxy(e: AppEnv): OutboundProxy {
+  const httpProxy = e.http_proxy ?? e.HTTP_PROXY ?? '';
+  // As undici's EnvHttpProxyAgent: https targets use the http proxy when no https proxy is named.
+  return {
+    httpProxy,
+    httpsProxy: e.https_proxy ?? e.HTTPS_PROXY ?? httpProxy,
+    noProxy: e.no_proxy ?? e.NO_PROXY ?? '',
+  };
+}
+
+function ProxyUrl(name: string): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    IsUrl(
+      { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+      { message: `${name} must be an absolute http(s) URL, e.g. http://proxy.internal:3128` },
+    ),
+  );
 }
 
 export function parseTrustProxy(value: string): boolean | number | string {

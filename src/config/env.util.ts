@@ -25,7 +25,7 @@ export function loadEnv<T extends object>(cls: Constructor<T>, env: RawEnv): T {
 
 function describeError(error: ValidationError): string[] {
   const shown =
-    typeof error.value === 'string' && /SECRET|KEY|REDIS_URL/i.test(error.property)
+    typeof error.value === 'string' && /SECRET|KEY|REDIS_URL|^https?_proxy$/i.test(error.property)
       ? '<redacted>'
       : error.value;
   return Object.values(error.constraints ?? {}).map((message) =>

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
-import { Agent } from 'undici';
+import { EnvHttpProxyAgent } from 'undici';
 
 import { DeadlineTimers } from '../common/deadline-timers';
 import { networkErrorReason } from '../common/network-error';
 import { REQUEST_ID_HEADER } from '../common/request-context';
 import { appConfig } from '../config/app.config';
 import { toolsConfig } from '../config/tools.config';
+import { proxyAwareAgent } from '../common/outbound-proxy';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 import { signGatewayRequest } from './signature/gateway-signature';
 import type { ToolCallContext, ToolDefinition } from './tool-definition';
@@ -27,7 +28,7 @@ export interface UpstreamResponse {
 @Injectable()
 export class UpstreamClient implements OnModuleDestroy {
   private readonly logger = new Logger(UpstreamClient.name);
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 128 });
+  private readonly agent: EnvHttpProxyAgent;
   private readonly deadlines = new DeadlineTimers();
   private readonly targets = new Map<string, { origin: string; path: string }>();
   private readonly secret: KeyObject;
@@ -37,6 +38,8 @@ export class UpstreamClient implements OnModuleDestroy {
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
     private readonly metrics: GatewayMetrics,
   ) {
+    // Closed when the module is destroyed, which main.ts does only after the last request was answered.
+    this.agent = proxyAwareAgent(app.proxy, { keepAliveTimeout: 10_000, connections: 128 });
     if (config.hmacSecret) {
       this.secret = createSecretKey(Buffer.from(config.hmacSecret, 'utf8'));
     } else {
