@@ -3,6 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { knownVariables, loadGatewayConfig } from '../src/config/gateway-config';
+import { SECRET_VARIABLES } from '../src/config/secret-files';
+import { TempDir } from '../src/testing/temp-dir';
+import { shutdownPlan } from '../src/health/graceful-shutdown';
 import { K8sObject, kubectlAvailable, kustomizeBuild, readKustomization } from './support/kustomize';
 import { startTokenStack, TokenStack } from './support/token-stack';
 
@@ -71,6 +74,20 @@ function dockerfileUser(): string {
   return users[users.length - 1];
 }
 
+const secretDir = new TempDir();
+afterAll(() => secretDir.remove());
+
+/** The configuration with each <NAME>_FILE pointing at a file holding a fresh random secret, as the Secret mount would. */
+function withSecretFiles(config: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(config).map(([name, value]) =>
+      name.endsWith('_FILE')
+        ? [name, secretDir.write(name, `${randomBytes(32).toString('hex')}\n`)]
+        : [name, value],
+    ),
+  );
+}
+
 function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
@@ -127,41 +144,47 @@ describe.each(OVERLAYS)('Kubernetes overlay %s', (overlay) => {
       ];
       expect(set.filter((name) => !known.has(name))).toEqual([]);
       expect(deployed.config.NODE_ENV).toBe('production');
-
-      const secrets = Object.fromEntries(
-        (container.env ?? [])
-          .filter((v) => v.valueFrom?.secretKeyRef)
-          .map((v) => [v.name, randomBytes(32).toString('hex')]),
-      );
-      expect(loadGatewayConfig({ ...deployed.config, ...secrets }).app.production).toBe(true);
+      expect(loadGatewayConfig(withSecretFiles(deployed.config)).app.production).toBe(true);
     });
 
-    it('keeps secrets out of the ConfigMap: each comes from the Secret', () => {
-      expect(Object.keys(deployed.config).filter((name) => /SECRET|PASSWORD|TOKEN|_KEY$/.test(name))).toEqual(
-        [],
-      );
-      const container = gatewayContainer(deployed.objects);
+    it('reads every secret from a file of the mounted Secret, none from the ConfigMap or the environment', () => {
+      expect(
+        Object.keys(deployed.config).filter(
+          (name) => /SECRET|PASSWORD|TOKEN|_KEY$/.test(name) && !name.endsWith('_FILE'),
+        ),
+      ).toEqual([]);
+      const container = gatewayContainer(deployed.objects) as Container & {
+        volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+      };
       expect(container.envFrom).toEqual([
         { configMapRef: { name: expect.stringMatching(new RegExp(`^${CONFIG_MAP}`)) } },
       ]);
-      const fromSecret = (container.env ?? []).filter((v) => v.valueFrom?.secretKeyRef);
-      expect(fromSecret.map((v) => v.name).sort()).toEqual([
-        'GATEWAY_HMAC_SECRET',
-        'LOG_WEBHOOK_SECRET',
-        'MGMT_CLIENT_SECRET',
-      ]);
-      expect(new Set(fromSecret.map((v) => v.valueFrom!.secretKeyRef!.name))).toEqual(new Set([SECRET]));
-      expect((container.env ?? []).filter((v) => v.value !== undefined && /SECRET/.test(v.name))).toEqual([]);
+      expect((container.env ?? []).filter((v) => /SECRET/.test(v.name))).toEqual([]);
+      const files = Object.entries(deployed.config).filter(([name]) => name.endsWith('_FILE'));
+      expect(files.map(([name]) => name).sort()).toEqual(SECRET_VARIABLES.map((name) => `${name}_FILE`));
+      const volumes = one(deployed.objects, 'Deployment').spec.template.spec.volumes as Array<{
+        name: string;
+        secret?: { secretName: string };
+      }>;
+      for (const [name, file] of files) {
+        const mount = container.volumeMounts.find((m) => path.posix.dirname(file) === m.mountPath);
+        expect({ name, mount }).toEqual({ name, mount: expect.objectContaining({ readOnly: true }) });
+        const volume = volumes.find((v) => v.name === mount!.name);
+        expect(volume?.secret?.secretName).toBe(SECRET);
+        // The keys docs/deploy/kubernetes.md tells operators to create.
+        expect(path.posix.basename(file)).toBe(
+          name
+            .replace(/_FILE$/, '')
+            .toLowerCase()
+            .replace(/_/g, '-'),
+        );
+      }
     });
 
     it('gives a pod longer to stop than the drain, the longest tool timeout and a margin', () => {
       const pod = one(deployed.objects, 'Deployment').spec.template.spec;
-      const graceMs = Number(deployed.config.SHUTDOWN_GRACE_MS ?? 5000);
-      const longestCallMs = Math.max(
-        Number(deployed.config.UPSTREAM_TIMEOUT_MS ?? 15_000),
-        Number(deployed.config.OAUTH_HTTP_TIMEOUT_MS ?? 5000),
-      );
-      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThanOrEqual(graceMs + longestCallMs + 5000);
+      const plan = shutdownPlan(loadGatewayConfig(withSecretFiles(deployed.config)));
+      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(plan.graceMs + plan.drainMs);
     });
 
     it('points the Service, PodDisruptionBudget, autoscaler, Ingress and ServiceMonitor at the gateway', () => {

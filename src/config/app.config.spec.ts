@@ -33,6 +33,9 @@ describe('buildAppConfig', () => {
       maxBodyBytes: 1024 * 1024,
       logLevel: 'log',
       shutdownGraceMs: 5000,
+      keepAliveTimeoutMs: 65_000,
+      headersTimeoutMs: 66_000,
+      proxy: { httpProxy: '', httpsProxy: '', noProxy: '' },
       metricsPort: 9464,
       metricsHost: '127.0.0.1',
       redis: undefined,
@@ -53,6 +56,27 @@ describe('buildAppConfig', () => {
   it('refuses a REDIS_URL that is not redis:// or rediss://, without echoing it (it may hold a password)', () => {
     expect(() => buildAppConfig({ REDIS_URL: 'http://user:hunter2@cache:6379' })).toThrow(
       'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (got "<redacted>")',
+    );
+  });
+
+  it('reads the outbound proxy as undici does: lower case first, https falling back to the http proxy', () => {
+    expect(
+      buildAppConfig({
+        HTTP_PROXY: 'http://upper:3128',
+        http_proxy: 'http://lower:3128',
+        NO_PROXY: '.svc,localhost',
+      }).proxy,
+    ).toEqual({ httpProxy: 'http://lower:3128', httpsProxy: 'http://lower:3128', noProxy: '.svc,localhost' });
+    expect(buildAppConfig({ HTTPS_PROXY: 'http://tls-proxy:3128' }).proxy).toEqual({
+      httpProxy: '',
+      httpsProxy: 'http://tls-proxy:3128',
+      noProxy: '',
+    });
+  });
+
+  it('refuses a proxy that is not a URL without echoing it (it may hold credentials)', () => {
+    expect(() => buildAppConfig({ HTTPS_PROXY: 'user:s3cret@proxy' })).toThrow(
+      /HTTPS_PROXY must be an absolute http\(s\) URL[^\n]*<redacted>/,
     );
   });
 

@@ -28,6 +28,11 @@ export class DcrEnv {
   @IsString()
   MGMT_CLIENT_SECRET?: string;
 
+  /** A file holding MGMT_CLIENT_SECRET (read by loadGatewayConfig). */
+  @IsOptional()
+  @IsString()
+  MGMT_CLIENT_SECRET_FILE?: string;
+
   /** Base URL for /oauth/token and /api/v2 (tests, private deployments); default https://MGMT_DOMAIN. */
   @IsOptional()
   @IsUrl(HTTP_URL_OPTIONS, { message: 'MGMT_BASE_URL must be an absolute http(s) URL' })
@@ -53,6 +58,11 @@ export class DcrEnv {
   @IsString()
   @MinLength(24, { message: 'LOG_WEBHOOK_SECRET must be at least 24 characters (use: openssl rand -hex 24)' })
   LOG_WEBHOOK_SECRET?: string;
+
+  /** A file holding LOG_WEBHOOK_SECRET (read by loadGatewayConfig). */
+  @IsOptional()
+  @IsString()
+  LOG_WEBHOOK_SECRET_FILE?: string;
 
   @IsOptional()
   @IsString()

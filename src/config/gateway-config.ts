@@ -9,6 +9,7 @@ import { ConfigValidationError } from './config-validation.error';
 import { buildDcrConfig, dcrEnvironmentProblems, DcrConfig, DcrEnv } from './dcr.config';
 import { isPlaceholder, parseEnv, RawEnv } from './env.util';
 import { LocalEnv } from './local.config';
+import { readSecretFiles } from './secret-files';
 import { buildToolsConfig, ToolsConfig, ToolsEnv } from './tools.config';
 
 /** The whole configuration, validated once, from which the application is built (AppModule.register). */
@@ -34,7 +35,8 @@ const SECRETS = [
  * Validates every section at once, so that one error lists every problem, and builds the typed
  * configuration from the parsed values (the environment is parsed once).
  */
-export function loadGatewayConfig(env: RawEnv): GatewayConfig {
+export function loadGatewayConfig(given: RawEnv): GatewayConfig {
+  const { env, problems: secretFileProblems } = readSecretFiles(given);
   const app = parseEnv(AppEnv, env);
   const auth = parseEnv(AuthEnv, env);
   const tools = parseEnv(ToolsEnv, env);
@@ -42,6 +44,7 @@ export function loadGatewayConfig(env: RawEnv): GatewayConfig {
   const local = parseEnv(LocalEnv, env);
   const problems = [
     ...[app, auth, tools, dcr, local].flatMap((section) => section.errors),
+    ...secretFileProblems,
     ...crossSectionProblems(env),
   ];
   // A misspelt name often explains a missing one (OAUTH_ISUER → "OAUTH_ISSUER is required").

@@ -30,6 +30,11 @@ export class ToolsEnv {
   })
   GATEWAY_HMAC_SECRET?: string;
 
+  /** A file holding GATEWAY_HMAC_SECRET (read by loadGatewayConfig). */
+  @IsOptional()
+  @IsString()
+  GATEWAY_HMAC_SECRET_FILE?: string;
+
   @IntRange(1024, 100 * 1024 * 1024)
   UPSTREAM_MAX_RESPONSE_BYTES: number = 10 * 1024 * 1024;
 
