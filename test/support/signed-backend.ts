@@ -48,7 +48,7 @@ export class SignedBackend {
   private server?: Server;
 
   constructor(
-    private readonly secret: string,
+    private readonly secret: string | readonly string[],
     private readonly routes: BackendRoutes = echoRoutes,
   ) {}
 

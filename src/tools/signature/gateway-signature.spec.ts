@@ -41,6 +41,7 @@ describe('gateway signature', () => {
       scopes: ['crm:read', 'crm:write'],
       clientId: 'chatgpt-client',
       timestamp: NOW_S,
+      secretIndex: 0,
     });
   });
 
@@ -109,6 +110,7 @@ describe('gateway signature', () => {
       scopes: [],
       clientId: undefined,
       timestamp: NOW_S,
+      secretIndex: 0,
     });
   });
 
@@ -129,6 +131,35 @@ describe('gateway signature', () => {
 
     it('another secret', () => {
       expect(verify({ secret: `${SECRET}0` })).toEqual({ ok: false, reason: 'bad_signature' });
+    });
+
+    it('none of the secrets of a rotation', () => {
+      expect(verify({ secret: [`${SECRET}0`, `${SECRET}1`] })).toEqual({
+        ok: false,
+        reason: 'bad_signature',
+      });
+    });
+  });
+
+  describe('rotating the secret', () => {
+    const NEXT = '4e7b0d3a6f9c2e5b8d1a4f7c0e3b6d9a2c5f8e1b4d7a0c3f6e9b2d5a8c1f4e7b';
+
+    it('accepts calls signed with the current secret while the new one is listed first', () => {
+      expect(verify({ secret: [NEXT, SECRET] })).toMatchObject({
+        ok: true,
+        sub: 'auth0|user-1',
+        secretIndex: 1,
+      });
+    });
+
+    it('accepts calls signed with the new secret, telling which one matched', () => {
+      const headers = signGatewayRequest({ ...CALL, secret: NEXT });
+      expect(verify({ secret: [NEXT, SECRET], headers })).toMatchObject({ ok: true, secretIndex: 0 });
+    });
+
+    it('refuses the previous secret once it is no longer listed', () => {
+      const headers = signGatewayRequest({ ...CALL, secret: SECRET });
+      expect(verify({ secret: [NEXT], headers })).toEqual({ ok: false, reason: 'bad_signature' });
     });
   });
 

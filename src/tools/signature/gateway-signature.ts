@@ -70,7 +70,11 @@ export function signGatewayRequest(input: SignInput): Record<string, string> {
 }
 
 export interface VerifyInput {
-  secret: string;
+  /**
+   * The secret, or several during a rotation: the new one first, then the one being replaced. The gateway
+   * signs with one secret (GATEWAY_HMAC_SECRET); accepting both lets replicas switch without a cut-over.
+   */
+  secret: string | readonly string[];
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
@@ -82,7 +86,15 @@ export interface VerifyInput {
 
 /** On success sub, scopes and client id are decoded (see encodeIdentityValue). */
 export type VerifyResult =
-  | { ok: true; sub: string; scopes: string[]; clientId?: string; timestamp: number }
+  | {
+      ok: true;
+      sub: string;
+      scopes: string[];
+      clientId?: string;
+      timestamp: number;
+      /** Which of the given secrets matched: 0 is the first; anything else means callers still use an older one. */
+      secretIndex: number;
+    }
   | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
 
 /**
@@ -105,13 +117,19 @@ export function verifyGatewaySignature(input: VerifyInput): VerifyResult {
   const now = input.nowS ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - Number(timestamp)) > (input.maxAgeS ?? 300))
     return { ok: false, reason: 'stale_timestamp' };
-  const expected = Buffer.from(
-    `v1=${mac(input.secret, timestamp, input.method, input.path, sub, scopes, clientId ?? '', input.body)}`,
-  );
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'bad_signature' };
+  const secrets: readonly string[] = typeof input.secret === 'string' ? [input.secret] : input.secret;
+  // Every secret is tried, so the time taken does not tell which one matched.
+  const matches = secrets.map((secret) => {
+    const expected = Buffer.from(
+      `v1=${mac(secret, timestamp, input.method, input.path, sub, scopes, clientId ?? '', input.body)}`,
+    );
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  const secretIndex = matches.indexOf(true);
+  if (secretIndex < 0) return { ok: false, reason: 'bad_signature' };
   return {
+    secretIndex,
     ok: true,
     sub: decodeIdentityValue(sub),
     scopes: scopes ? scopes.split(' ').map(decodeIdentityValue) : [],
