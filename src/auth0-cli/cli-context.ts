@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
+import { routeOutboundCallsThroughProxy } from '../common/outbound-proxy';
 import { readEnvironment } from '../config/env-file';
 import { RawEnv } from '../config/env.util';
 import { loadGatewayConfig } from '../config/gateway-config';
@@ -13,10 +14,17 @@ export interface CliIo {
   env: RawEnv;
   out: (text: string) => void;
   err: (text: string) => void;
+  /** A CLI process reading its own environment: its outbound calls honour the configured proxy. */
+  ownProcess?: boolean;
 }
 
 export function cliIo(io: Partial<CliIo> = {}): CliIo {
-  return { env: io.env ?? readEnvironment(), out: io.out ?? writeStdout, err: io.err ?? writeStderr };
+  return {
+    env: io.env ?? readEnvironment(),
+    out: io.out ?? writeStdout,
+    err: io.err ?? writeStderr,
+    ownProcess: io.env === undefined,
+  };
 }
 
 /**
@@ -30,6 +38,7 @@ export async function withCliContext(
   let app: INestApplicationContext | undefined;
   try {
     const config = loadGatewayConfig(io.env);
+    if (io.ownProcess) routeOutboundCallsThroughProxy(config.app.proxy);
     app = await NestFactory.createApplicationContext(Auth0CliModule.register(config), {
       logger: false,
       abortOnError: false,
