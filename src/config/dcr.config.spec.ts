@@ -34,6 +34,16 @@ describe('buildDcrConfig', () => {
     expect(config.reconcileIntervalMs).toBe(0);
     expect(config.managementConfigured).toBe(false);
   });
+
+  it('reads DCR_CLIENTS_CREATED_AFTER as an instant and refuses anything but ISO 8601', () => {
+    expect(
+      buildDcrConfig({ DCR_CLIENTS_CREATED_AFTER: '2026-12-01T09:30:00+01:00' }).clientsCreatedAfter,
+    ).toBe(Date.parse('2026-12-01T08:30:00Z'));
+    expect(buildDcrConfig({}).clientsCreatedAfter).toBeUndefined();
+    expect(() => loadGatewayConfig({ DCR_CLIENTS_CREATED_AFTER: '01/12/2026' })).toThrow(
+      'DCR_CLIENTS_CREATED_AFTER must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z',
+    );
+  });
 });
 
 describe('DCR configuration checks', () => {

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, IsUrl, Matches, MinLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUrl, Matches, MinLength } from 'class-validator';
 
 import { HTTP_URL_OPTIONS, withoutTrailingSlash } from '../common/url';
 import { configNamespace } from './config-namespace';
@@ -88,6 +88,14 @@ export class DcrEnv {
   @IsString()
   DCR_CLIENT_NAME_PATTERN: string = DEFAULT_DCR_CLIENT_NAME_PATTERN;
 
+  /** Only clients created after this instant are prepared, so a gateway sharing a tenant leaves older ones alone. */
+  @IsOptional()
+  @IsISO8601(
+    { strict: true, strictSeparator: true },
+    { message: 'DCR_CLIENTS_CREATED_AFTER must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' },
+  )
+  DCR_CLIENTS_CREATED_AFTER?: string;
+
   @ToList()
   @IsString({ each: true })
   DCR_REDIRECT_HOSTS: string[] = DEFAULT_DCR_REDIRECT_HOSTS;
@@ -127,6 +135,8 @@ export interface DcrConfig {
   scopes: string[];
   mode: DcrMode;
   clientNamePattern: RegExp;
+  /** Epoch ms of DCR_CLIENTS_CREATED_AFTER. */
+  clientsCreatedAfter?: number;
   redirectHosts: string[];
   redirectPaths: string[];
   reconcileIntervalMs: number;
@@ -159,6 +169,7 @@ export function buildDcrConfig(source: RawEnv | DcrEnv): DcrConfig {
     scopes: [...new Set([...e.TOOL_SCOPES, ...e.REQUIRED_SCOPES])],
     mode: e.DCR_MODE,
     clientNamePattern: new RegExp(e.DCR_CLIENT_NAME_PATTERN, 'i'),
+    clientsCreatedAfter: e.DCR_CLIENTS_CREATED_AFTER ? Date.parse(e.DCR_CLIENTS_CREATED_AFTER) : undefined,
     redirectHosts: e.DCR_REDIRECT_HOSTS.map((host) => host.toLowerCase()),
     redirectPaths: e.DCR_REDIRECT_PATHS,
     reconcileIntervalMs: e.DCR_RECONCILE_INTERVAL_S * 1000,

@@ -90,6 +90,39 @@ describe('checkAllowList', () => {
   });
 });
 
+describe('checkAllowList with DCR_CLIENTS_CREATED_AFTER (several gateways on one tenant)', () => {
+  const since = { ...allowList, createdAfter: Date.parse('2026-12-01T00:00:00Z') };
+
+  it('prepares a client created after the instant', () => {
+    expect(checkAllowList(chatgpt({ created_at: '2026-12-01T00:00:01.000Z' }), since)).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('leaves a client created at or before it to the other gateways, saying why', () => {
+    expect(checkAllowList(chatgpt({ created_at: '2026-11-30T23:59:59.000Z' }), since)).toEqual({
+      allowed: false,
+      reason: 'created 2026-11-30T23:59:59.000Z, not after DCR_CLIENTS_CREATED_AFTER',
+    });
+    expect(checkAllowList(chatgpt({ created_at: '2026-12-01T00:00:00.000Z' }), since).allowed).toBe(false);
+  });
+
+  it('refuses a client whose creation time is missing or unreadable (deny by default)', () => {
+    for (const created_at of [undefined, 'yesterday']) {
+      expect(checkAllowList(chatgpt({ created_at }), since)).toEqual({
+        allowed: false,
+        reason: 'its creation time is unknown and DCR_CLIENTS_CREATED_AFTER is set',
+      });
+    }
+  });
+
+  it('ignores the creation time when the setting is unset', () => {
+    expect(checkAllowList(chatgpt({ created_at: '2020-01-01T00:00:00Z' }), allowList)).toEqual({
+      allowed: true,
+    });
+  });
+});
+
 describe('resolveMode', () => {
   it('uses DCR_MODE when it is not auto', () => {
     expect(resolveMode('permissive', 'strict', chatgpt({ client_id: 'tpc_x' }))).toBe('permissive');

@@ -9,6 +9,8 @@ export interface AllowList {
   redirectHosts: string[];
   /** Allowed callback paths: exact, or a prefix when the entry ends with "/". */
   redirectPaths: string[];
+  /** Epoch ms: only clients created after this are prepared (DCR_CLIENTS_CREATED_AFTER); undefined = any. */
+  createdAfter?: number;
 }
 
 export type AllowListVerdict = { allowed: true } | { allowed: false; reason: string };
@@ -23,6 +25,18 @@ export function checkAllowList(client: Auth0Client, allowList: AllowList): Allow
   const name = client.name ?? '';
   if (!allowList.clientNamePattern.test(name)) {
     return { allowed: false, reason: `name ${JSON.stringify(name)} does not match DCR_CLIENT_NAME_PATTERN` };
+  }
+  if (allowList.createdAfter !== undefined) {
+    // Several gateways on one tenant each grant their own audience; this one only takes clients from its era.
+    const created = Date.parse(client.created_at ?? '');
+    if (!(created > allowList.createdAfter)) {
+      return {
+        allowed: false,
+        reason: Number.isNaN(created)
+          ? 'its creation time is unknown and DCR_CLIENTS_CREATED_AFTER is set'
+          : `created ${client.created_at}, not after DCR_CLIENTS_CREATED_AFTER`,
+      };
+    }
   }
   const callbacks = client.callbacks ?? [];
   if (callbacks.length === 0) return { allowed: false, reason: 'the client has no redirect URI' };

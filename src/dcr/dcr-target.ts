@@ -37,6 +37,7 @@ export class DcrTarget {
       clientNamePattern: this.config.clientNamePattern,
       redirectHosts: this.config.redirectHosts,
       redirectPaths: this.config.redirectPaths,
+      createdAfter: this.config.clientsCreatedAfter,
     };
   }
 }

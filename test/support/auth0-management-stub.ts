@@ -287,6 +287,7 @@ export class Auth0ManagementStub {
     const strict = this.mode === 'strict';
     const client: StubClient = {
       client_id: strict ? this.nextId('tpc_') : randomBytes(16).toString('hex'),
+      created_at: new Date().toISOString(),
       name: metadata.client_name,
       callbacks: metadata.redirect_uris,
       is_first_party: false,
