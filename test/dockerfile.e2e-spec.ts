@@ -1,14 +1,6 @@
 import { execFileSync, execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-} from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,6 +49,15 @@ describe('Dockerfile', () => {
       if (instructions(stage, 'RUN').some((run) => run.rest.includes('npm run build'))) continue;
       expect(installs.map((run) => run.rest)).toEqual([expect.stringContaining('--omit=dev')]);
     }
+  });
+
+  it('documents a production start that needs neither the compiler nor a writable tree (npm run start:prod)', () => {
+    const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(scripts['start:prod']).toBe('NODE_ENV=production node dist/main.js');
+    expect(scripts['prestart:prod']).toBeUndefined();
+    expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('npm run start:prod');
   });
 
   it('bakes no secret in: no secret-looking ENV or ARG, no .env, keys or certificates in the build context', () => {
