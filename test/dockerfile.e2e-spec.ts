@@ -1,6 +1,15 @@
 import { execFileSync, execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer as createHttpsServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -187,7 +196,12 @@ describe('the image, built and run from its Dockerfile steps in a clean copy', (
         OAUTH_JWKS_URI: `${front.url}/jwks`,
         FUNCTIONS_BASE: backend.url,
         TOOL_SCOPES_JSON: JSON.stringify({ echo: ['tools:read'] }),
-        GATEWAY_HMAC_SECRET: secret,
+        // As the manifests mount it: a read-only file of a Secret volume.
+        GATEWAY_HMAC_SECRET_FILE: secretFile(
+          path.join(work, 'secrets'),
+          'gateway-hmac-secret',
+          `${secret}\n`,
+        ),
         NODE_EXTRA_CA_CERTS: front.certificate,
       },
       { cwd: app, args: cmd.slice(1), ...(process.getuid?.() === 0 ? user : {}) },
@@ -215,6 +229,13 @@ describe('the image, built and run from its Dockerfile steps in a clean copy', (
     expect(gateway.output()).not.toContain(secret);
   }, 900_000);
 });
+
+function secretFile(dir: string, name: string, content: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const file = path.join(dir, name);
+  writeFileSync(file, content, { mode: 0o444 });
+  return file;
+}
 
 function readdirSafe(file: string): boolean {
   try {
