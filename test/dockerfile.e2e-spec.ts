@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer as createHttpsServer, Server } from 'node:https';
+import { builtinModules } from 'node:module';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -67,6 +68,30 @@ describe('Dockerfile', () => {
     expect(scripts['start:prod']).toBe('NODE_ENV=production node dist/main.js');
     expect(scripts['prestart:prod']).toBeUndefined();
     expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('npm run start:prod');
+  });
+
+  it('lists every package the built tree requires as a production dependency (npm ci --omit=dev installs it)', () => {
+    const { dependencies } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const required = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (entry.name.endsWith('.js'))
+          for (const [, name] of readFileSync(file, 'utf8').matchAll(
+            /require\("((?:@[^/"]+\/)?[^/".][^/"]*)/g,
+          ))
+            required.add(name);
+      }
+    };
+    walk(path.join(ROOT, 'dist'));
+    expect(required.size).toBeGreaterThan(10);
+    const missing = [...required].filter(
+      (name) => !builtinModules.includes(name) && !name.startsWith('node:'),
+    );
+    expect(missing.filter((name) => !(name in dependencies))).toEqual([]);
   });
 
   it('bakes no secret in: no secret-looking ENV or ARG, no .env, keys or certificates in the build context', () => {
@@ -208,7 +233,11 @@ describe('the image, built and run from its Dockerfile steps in a clean copy', (
     );
     try {
       const url = `http://127.0.0.1:${port}`;
-      await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, 'readiness', 600);
+      await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, 'readiness', 1200).catch(
+        (error: Error) => {
+          throw new Error(`${error.message}; the gateway printed:\n${gateway.output()}`);
+        },
+      );
       const token = issuer.sign(issuer.claims(audience, { iss: `${front.url}/` }));
       const response = await fetch(`${url}/tools/echo`, {
         method: 'POST',
