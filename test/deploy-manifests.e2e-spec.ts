@@ -222,6 +222,10 @@ describe.each(OVERLAYS)('Kubernetes overlay %s', (overlay) => {
       // Only the API port is published; metrics stay inside the cluster.
       expect(backend.port.name).toBe('http');
 
+      // The admin server answers the scrape on every interface of the pod, on the port the Service names.
+      const metricsPort = gatewayContainer(deployed.objects).ports.find((port) => port.name === 'metrics')!;
+      expect(String(metricsPort.containerPort)).toBe(deployed.config.METRICS_PORT);
+      expect(deployed.config.METRICS_HOST).toBe('0.0.0.0');
       for (const monitor of deployed.objects.filter((o) => o.kind === 'ServiceMonitor') as any[]) {
         expect(matches(monitor.spec.selector.matchLabels, service.metadata.labels ?? {})).toBe(true);
         for (const endpoint of monitor.spec.endpoints)
