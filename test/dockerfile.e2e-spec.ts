@@ -215,6 +215,7 @@ describe('the image, built and run from its Dockerfile steps in a clean copy', (
         ...env,
         HOME: '/tmp',
         PORT: String(port),
+        METRICS_PORT: '0',
         PUBLIC_URL: 'https://gateway.example.org',
         OAUTH_ISSUER: `${front.url}/`,
         OAUTH_AUDIENCE: audience,

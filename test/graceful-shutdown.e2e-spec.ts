@@ -43,6 +43,8 @@ async function startStand(
     OAUTH_AUDIENCE: `${url}/mcp`,
     FUNCTIONS_BASE: backend.url,
     GATEWAY_HMAC_SECRET: secret,
+    // Any free admin port: other gateways on this machine may hold 9464.
+    METRICS_PORT: '0',
     TOOLS_FILE: writeToolsFile(tools(backend.url)),
     ...env,
   });

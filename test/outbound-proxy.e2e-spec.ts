@@ -74,6 +74,7 @@ describe('outbound calls through HTTP(S)_PROXY (the built gateway in its own pro
       OAUTH_ISSUER: issuer.issuer,
       OAUTH_AUDIENCE: `${url}/mcp`,
       GATEWAY_HMAC_SECRET: secret,
+      METRICS_PORT: '0',
       TOOLS_FILE: writeToolsFile([
         { name: 'echo', description: 'Echo', scopes: ['tools:read'], upstream: `${backend.url}/echo` },
       ]),
