@@ -234,7 +234,7 @@ describe('the image, built and run from its Dockerfile steps in a clean copy', (
     );
     try {
       const url = `http://127.0.0.1:${port}`;
-      await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, 'readiness', 1200).catch(
+      await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, 'readiness').catch(
         (error: Error) => {
           throw new Error(`${error.message}; the gateway printed:\n${gateway.output()}`);
         },

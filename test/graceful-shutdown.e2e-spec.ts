@@ -48,7 +48,7 @@ async function startStand(
     TOOLS_FILE: writeToolsFile(tools(backend.url)),
     ...env,
   });
-  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, 'readiness', 600);
+  await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, 'readiness');
   return { issuer, backend, gateway, url, token: issuer.sign(issuer.claims(`${url}/mcp`)) };
 }
 
@@ -127,13 +127,12 @@ describe('SIGTERM (the built gateway in its own process)', () => {
       await waitFor(
         () => stand.backend.calls.length + second.calls.length === 200,
         'the backends holding 200 calls',
-        1200,
       );
 
       stand.gateway.child.kill('SIGTERM');
       await waitFor(async () => (await fetch(`${stand.url}/health/ready`)).status === 503, 'readiness down');
       expect(answered).toBe(0);
-      await waitFor(() => refusesConnections(stand.url), 'the listener closing', 600);
+      await waitFor(() => refusesConnections(stand.url), 'the listener closing');
       expect(answered).toBe(0);
       expect(stand.gateway.child.exitCode).toBeNull();
 
@@ -234,7 +233,7 @@ describe('SIGTERM (the built gateway in its own process)', () => {
         }
       };
       const workers = Array.from({ length: 16 }, () => worker());
-      await waitFor(() => answers.before.length >= 200, 'steady keep-alive load', 600);
+      await waitFor(() => answers.before.length >= 200, 'steady keep-alive load');
 
       stand.gateway.child.kill('SIGTERM');
       await waitFor(async () => (await fetch(`${stand.url}/health/ready`)).status === 503, 'readiness down');
@@ -244,7 +243,7 @@ describe('SIGTERM (the built gateway in its own process)', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       routing = false;
       await Promise.all(workers);
-      await waitFor(() => refusesConnections(stand.url), 'the listener closing', 600);
+      await waitFor(() => refusesConnections(stand.url), 'the listener closing');
       gate.release();
       const heldAnswers = await Promise.all(held);
 

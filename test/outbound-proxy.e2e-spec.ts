@@ -85,7 +85,7 @@ describe('outbound calls through HTTP(S)_PROXY (the built gateway in its own pro
       ...env,
     });
     try {
-      await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, 'readiness', 600);
+      await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, 'readiness');
       const response = await fetch(`${url}/tools/echo`, {
         method: 'POST',
         headers: {
@@ -97,7 +97,6 @@ describe('outbound calls through HTTP(S)_PROXY (the built gateway in its own pro
       await waitFor(
         () => tenant.served.slice(managementCalls).some((call) => call.path === '/api/v2/clients'),
         "the reconciler's Management API calls",
-        600,
       );
       return response.status;
     } finally {
