@@ -55,6 +55,14 @@ describe('MCP endpoint over raw HTTP', () => {
       });
     });
 
+    it('answers 401 to a 2026-07-28 server/discover too: without public tools nothing is served without a token', async () => {
+      const answer = await rawMcp(stand.mcpUrl, modernRequest('server/discover'));
+
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
+      expect(answer.body).toMatchObject({ code: 'MISSING_TOKEN' });
+    });
+
     it('points to metadata whose resource is the MCP URL', async () => {
       for (const url of [resourceMetadata, `${resourceMetadata}/mcp`]) {
         const metadata = (await (await fetch(url)).json()) as Record<string, unknown>;
@@ -75,18 +83,33 @@ describe('MCP endpoint over raw HTTP', () => {
         body: toolCall('create_note', { title: 'x' }),
       });
 
+      const challenge = `Bearer error="insufficient_scope", error_description="Tool create_note requires scope notes:write", scope="notes:write", resource_metadata="${resourceMetadata}"`;
+      const requestId = answer.headers.get('x-request-id');
       expect(answer.status).toBe(403);
-      expect(answer.headers.get('www-authenticate')).toBe(
-        `Bearer error="insufficient_scope", error_description="Tool create_note requires scope notes:write", scope="notes:write", resource_metadata="${resourceMetadata}"`,
-      );
+      expect(answer.headers.get('www-authenticate')).toBe(challenge);
+      // The body answers the call: a tool error with the gateway's fields and the Apps SDK challenge.
       expect(answer.body).toEqual({
-        error: 'insufficient_scope',
-        code: 'INSUFFICIENT_SCOPE',
-        message: 'Tool "create_note" requires scope notes:write',
-        hint: expect.any(String),
-        required: ['notes:write'],
-        missing: ['notes:write'],
-        requestId: answer.headers.get('x-request-id'),
+        jsonrpc: '2.0',
+        id: 1,
+        result: {
+          isError: true,
+          content: [
+            {
+              type: 'text',
+              text: `Tool "create_note" requires scope notes:write (request id: ${requestId})`,
+            },
+          ],
+          structuredContent: {
+            error: 'insufficient_scope',
+            code: 'INSUFFICIENT_SCOPE',
+            message: 'Tool "create_note" requires scope notes:write',
+            hint: expect.any(String),
+            required: ['notes:write'],
+            missing: ['notes:write'],
+            requestId,
+          },
+          _meta: { 'mcp/www_authenticate': [challenge] },
+        },
       });
       expect(stand.backend.calls).toHaveLength(before);
     });
@@ -295,20 +318,35 @@ describe('MCP endpoint over raw HTTP', () => {
     });
   });
 
-  describe('with MCP_LIST_ALL_TOOLS=true', () => {
-    let listAll: TestGateway;
+  describe('tools/list', () => {
+    let perCaller: TestGateway;
 
     beforeAll(async () => {
       // Same audience as the stand, so its tokens are valid here.
-      listAll = await startVariant(stand, { MCP_LIST_ALL_TOOLS: 'true' });
+      perCaller = await startVariant(stand, { MCP_LIST_ALL_TOOLS: 'false' });
     });
 
     afterAll(async () => {
-      await listAll?.stop();
+      await perCaller?.stop();
     });
 
-    it('lists every tool, marking the scopes the caller still lacks', async () => {
-      const answer = await rawMcp(`${listAll.url}/mcp`, {
+    it('lists only the tools the caller may call with MCP_LIST_ALL_TOOLS=false', async () => {
+      const answer = await rawMcp(`${perCaller.url}/mcp`, {
+        token: narrowToken,
+        body: { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+      });
+
+      const tools = (answer.body as { result: { tools: Array<{ name: string }> } }).result.tools;
+      expect(tools.map((tool) => tool.name)).toEqual([
+        'echo',
+        'maintenance_report',
+        'offline_report',
+        'totals_report',
+      ]);
+    });
+
+    it('lists every tool by default, marking the scopes the caller still lacks', async () => {
+      const answer = await rawMcp(stand.mcpUrl, {
         token: narrowToken,
         body: { jsonrpc: '2.0', id: 3, method: 'tools/list' },
       });

@@ -97,27 +97,27 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
   });
 
   describe('tools/list', () => {
-    it('lists only what a narrow token may call, each with its input schema and Apps SDK securitySchemes', async () => {
+    it('lists every tool to a narrow token too, with its Apps SDK securitySchemes and the scopes it lacks', async () => {
       const narrow = await signInSdk1(stand.mcpUrl, { consentTo: ['tools:read'] });
       expect(narrow.provider.grantedScopes()).toEqual(['tools:read']);
 
       const { tools: narrowTools } = await narrow.client.listTools();
       const { tools: wideTools } = await alice.client.listTools();
 
-      expect(narrowTools.map((tool) => tool.name)).toEqual([
-        'echo',
-        'maintenance_report',
-        'offline_report',
-        'totals_report',
-      ]);
+      expect(narrowTools.map((tool) => tool.name)).toEqual(stand.tools);
       expect(wideTools.map((tool) => tool.name)).toEqual(stand.tools);
       expect(narrowTools.find((tool) => tool.name === 'echo')).toMatchObject({
         description: expect.any(String),
         inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
         _meta: { securitySchemes: [{ type: 'oauth2', scopes: ['tools:read'] }] },
       });
+      expect(narrowTools.find((tool) => tool.name === 'current_time')?._meta).toEqual({
+        securitySchemes: [{ type: 'oauth2', scopes: ['time:read'] }],
+        'connector-gateway/missingScopes': ['time:read'],
+      });
       expect(wideTools.find((tool) => tool.name === 'current_time')?._meta).toEqual({
         securitySchemes: [{ type: 'oauth2', scopes: ['time:read'] }],
+        'connector-gateway/missingScopes': [],
       });
       await narrow.client.close();
     });
@@ -135,6 +135,7 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
         _meta: {
           'openai/toolInvocation/invoking': 'Searching the notes…',
           securitySchemes: [{ type: 'oauth2', scopes: ['notes:read'] }],
+          'connector-gateway/missingScopes': [],
         },
       });
     });

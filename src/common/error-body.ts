@@ -1,7 +1,7 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { requestIdOf } from './request-context';
+import { GatewayRequest, requestIdOf } from './request-context';
 
 /** The JSON body of every error the gateway answers. */
 export interface ErrorBody {
@@ -21,5 +21,14 @@ export function sendError(host: ArgumentsHost, status: number, body: Omit<ErrorB
   const http = host.switchToHttp();
   const response = http.getResponse<Response>();
   if (response.headersSent) return;
-  response.status(status).json({ ...body, requestId: requestIdOf(http.getRequest<Request>()) });
+  const request = http.getRequest<Request>() as Partial<GatewayRequest>;
+  const full = { ...body, requestId: requestIdOf(request as Request) };
+  if (!request.shapeErrorBody) {
+    response.status(status).json(full);
+    return;
+  }
+  const challenge = response.getHeader('www-authenticate');
+  response
+    .status(status)
+    .json(request.shapeErrorBody(full, typeof challenge === 'string' ? challenge : undefined));
 }

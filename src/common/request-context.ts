@@ -15,6 +15,11 @@ export interface GatewayRequest extends Request {
   authOutcome?: string;
   /** The tool(s) this request calls, for the oauth_auth_summary line. */
   toolName?: string;
+  /**
+   * Set by a route whose protocol wants its own error bodies (MCP: a JSON-RPC answer to the call): every
+   * filter's body goes through it, with the WWW-Authenticate challenge when the answer carries one.
+   */
+  shapeErrorBody?: (body: Record<string, unknown>, challenge: string | undefined) => unknown;
 }
 
 /** Keeps a caller's request id when it is safe to log, otherwise mints one; echoes it on every answer. */

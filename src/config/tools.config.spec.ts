@@ -1,7 +1,7 @@
 import { buildToolsConfig } from './tools.config';
 
 describe('buildToolsConfig', () => {
-  it('defaults to a 15 s upstream timeout, a 10 MiB response limit and tools listed per caller', () => {
+  it('defaults to a 15 s upstream timeout, a 10 MiB response limit and every tool listed', () => {
     expect(buildToolsConfig({})).toEqual({
       functionsBase: undefined,
       toolsFile: undefined,
@@ -10,7 +10,7 @@ describe('buildToolsConfig', () => {
       upstreamMaxResponseBytes: 10 * 1024 * 1024,
       argsMaxDepth: 64,
       hmacSecret: '',
-      mcpListAllTools: false,
+      mcpListAllTools: true,
       tokenForwardOrigins: [],
     });
   });
@@ -21,8 +21,9 @@ describe('buildToolsConfig', () => {
     );
   });
 
-  it('reads MCP_LIST_ALL_TOOLS as a boolean', () => {
-    expect(buildToolsConfig({ MCP_LIST_ALL_TOOLS: 'true' }).mcpListAllTools).toBe(true);
+  it('lists every tool in MCP tools/list unless MCP_LIST_ALL_TOOLS=false', () => {
+    expect(buildToolsConfig({}).mcpListAllTools).toBe(true);
+    expect(buildToolsConfig({ MCP_LIST_ALL_TOOLS: 'false' }).mcpListAllTools).toBe(false);
   });
 
   it('keeps only the origin of each OAUTH_TOKEN_FORWARD_ORIGINS entry and refuses non-URLs', () => {

@@ -45,7 +45,7 @@ export class ToolsEnv {
   /** MCP tools/list: false lists only the tools the caller may call; true lists all, with their scopes. */
   @ToBoolean()
   @IsOptional()
-  MCP_LIST_ALL_TOOLS: boolean = false;
+  MCP_LIST_ALL_TOOLS: boolean = true;
 
   /** Loads the demo in-process tools (src/tools/examples); on by default in local mode. */
   @ToBoolean()
@@ -86,7 +86,7 @@ export function buildToolsConfig(source: RawEnv | ToolsEnv): ToolsConfig {
     upstreamMaxResponseBytes: e.UPSTREAM_MAX_RESPONSE_BYTES,
     argsMaxDepth: e.TOOL_ARGS_MAX_DEPTH,
     hmacSecret: e.GATEWAY_HMAC_SECRET ?? '',
-    mcpListAllTools: e.MCP_LIST_ALL_TOOLS === true,
+    mcpListAllTools: e.MCP_LIST_ALL_TOOLS !== false,
     tokenForwardOrigins: e.OAUTH_TOKEN_FORWARD_ORIGINS.map((origin) => new URL(origin).origin),
   };
 }

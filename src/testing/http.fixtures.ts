@@ -27,6 +27,10 @@ export class FakeResponse {
     return this;
   }
 
+  getHeader(name: string): string | undefined {
+    return this.headers[name.toLowerCase()];
+  }
+
   status(code: number): this {
     this.statusCode = code;
     return this;

@@ -155,7 +155,7 @@ tools:
     expect(problems).toEqual(
       expect.arrayContaining([
         'tool "crm_search" is defined twice (file and file)',
-        'tool "open_door" (file) has no scopes: give it at least one (deny by default)',
+        'tool "open_door" (file) has no scopes: give it at least one (deny by default), or declare it public to serve it without a token',
         expect.stringMatching(/^tool "bad_schema" \(file\): inputSchema does not compile: /),
         'tool "list_input" (file): inputSchema must be a JSON Schema with type "object"',
         'tool "crm_search" (file) has no backend: set FUNCTIONS_BASE or the tool\'s "upstream" URL',
@@ -170,8 +170,54 @@ tools:
 
   it('refuses an in-code tool without @RequireScopes', () => {
     expect(problemsOf({ codeTools: [inProcessTool({ scopes: [] })] })).toEqual([
-      'tool "current_time" (code) has no scopes: give it at least one (deny by default)',
+      'tool "current_time" (code) has no scopes: give it at least one (deny by default), or declare it public to serve it without a token',
     ]);
+  });
+
+  describe('public tools', () => {
+    it('serves a TOOLS_FILE tool declared public without scopes', () => {
+      const file = dir.write(
+        'tools.yaml',
+        'tools:\n  - { name: service_status, description: Status., public: true }\n',
+      );
+
+      expect(catalogOf({ toolsFile: file })).toMatchObject([
+        { name: 'service_status', public: true, scopes: [] },
+      ]);
+    });
+
+    it('serves an in-code tool declared public', () => {
+      expect(catalogOf({ codeTools: [inProcessTool({ public: true, scopes: [] })] })).toMatchObject([
+        { name: 'current_time', public: true, scopes: [] },
+      ]);
+    });
+
+    it('never makes a tool public by default, and refuses a public tool with scopes or a non-boolean public', () => {
+      const file = dir.write(
+        'tools.yaml',
+        `
+tools:
+  - { name: a, description: A., public: true, scopes: [x:read] }
+  - { name: b, description: B., public: "yes" }
+  - { name: c, description: C. }
+`,
+      );
+
+      expect(
+        problemsOf({
+          toolsFile: file,
+          functionsBase: FUNCTIONS_BASE,
+          toolScopesJson: '{"current_time": ["t:read"]}',
+          codeTools: [inProcessTool({ public: true, scopes: [] })],
+        }),
+      ).toEqual([
+        'TOOLS_FILE tool #2 "b": "public" must be true or false',
+        'TOOLS_FILE tool #2 "b": "scopes" must be a list of scope names',
+        'TOOLS_FILE tool #3 "c": "scopes" must be a list of scope names',
+        'tool "a" (file) is public and has scopes: a public tool needs no token, so it takes no scopes',
+        'tool "current_time" (code) is public and has scopes: a public tool needs no token, so it takes no scopes',
+      ]);
+    });
   });
 
   it('refuses a tool defined both in the file and in code', () => {

@@ -27,6 +27,7 @@ const FILE_TOOL_FIELDS = [
   'outputSchema',
   'annotations',
   '_meta',
+  'public',
   'upstream',
   'timeoutMs',
   'rateLimit',
@@ -112,8 +113,12 @@ export function loadCatalog(
   for (const tool of tools.values()) {
     const where = `tool "${tool.name}" (${tool.source})`;
     if (!TOOL_NAME.test(tool.name)) problems.push(`${where}: name must match ${TOOL_NAME.source}`);
-    if (tool.scopes.length === 0)
-      problems.push(`${where} has no scopes: give it at least one (deny by default)`);
+    if (tool.public && tool.scopes.length > 0)
+      problems.push(`${where} is public and has scopes: a public tool needs no token, so it takes no scopes`);
+    if (!tool.public && tool.scopes.length === 0)
+      problems.push(
+        `${where} has no scopes: give it at least one (deny by default), or declare it public to serve it without a token`,
+      );
     const badScopes = tool.scopes.filter((scope) => !SCOPE_TOKEN.test(scope));
     if (badScopes.length > 0) problems.push(`${where}: invalid scope token(s) ${JSON.stringify(badScopes)}`);
     if (!tool.handler && !tool.upstreamUrl) {
@@ -189,7 +194,10 @@ function readToolsFile(
     if (typeof raw.name !== 'string') local.push(`${where}: "name" is required`);
     if (typeof raw.description !== 'string' || raw.description.trim() === '')
       local.push(`${where}: "description" is required`);
-    if (!Array.isArray(raw.scopes) || !raw.scopes.every((scope) => typeof scope === 'string')) {
+    if (raw.public !== undefined && typeof raw.public !== 'boolean')
+      local.push(`${where}: "public" must be true or false`);
+    const scopes = raw.scopes ?? (raw.public === true ? [] : undefined);
+    if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string')) {
       local.push(`${where}: "scopes" must be a list of scope names`);
     }
     const schema = raw.inputSchema ?? PERMISSIVE_SCHEMA;
@@ -217,7 +225,8 @@ function readToolsFile(
         name,
         description: raw.description as string,
         inputSchema: schema as JsonSchema,
-        scopes: [...new Set(raw.scopes as string[])],
+        scopes: [...new Set(scopes as string[])],
+        ...(raw.public === true ? { public: true } : {}),
         upstreamUrl: (raw.upstream as string | undefined) ?? forwardUrl(functionsBase, name),
         timeoutMs: raw.timeoutMs as number | undefined,
         ...pickMetadata(raw),

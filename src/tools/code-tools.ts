@@ -19,6 +19,7 @@ export function codeToolsOf(instance: object): ToolDefinition[] {
       description: options.description,
       inputSchema: options.inputSchema,
       ...pickMetadata(options),
+      ...(options.public === true ? { public: true } : {}),
       scopes: [...new Set(scopes)],
       handler: (instance as Record<string, (...args: unknown[]) => unknown>)[method].bind(
         instance,

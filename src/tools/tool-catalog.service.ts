@@ -69,6 +69,15 @@ export class ToolCatalog implements OnModuleInit {
     return this.tools.has(name);
   }
 
+  find(name: string): ToolDefinition | undefined {
+    return this.tools.get(name)?.tool;
+  }
+
+  /** Whether any tool is public: only then does the MCP endpoint answer anyone without a token. */
+  hasPublicTools(): boolean {
+    return this.list().some((tool) => tool.public);
+  }
+
   get(name: string): ToolDefinition {
     return this.entry(name).tool;
   }

@@ -2,6 +2,16 @@ import type { AuthenticatedUser } from '../common/authenticated-user';
 
 export type JsonSchema = Record<string, unknown>;
 
+/**
+ * The caller of a public tool who sent no token: no subject, no scopes. Backends receive an empty
+ * `x-gateway-sub`; compare with `isAnonymous`, never by a field.
+ */
+export const ANONYMOUS: AuthenticatedUser = Object.freeze({ sub: '', scopes: [], exp: 0, claims: {} });
+
+export function isAnonymous(user: AuthenticatedUser): boolean {
+  return user === ANONYMOUS;
+}
+
 export interface ToolCallContext {
   user: AuthenticatedUser;
   requestId: string;
@@ -45,6 +55,8 @@ export interface ToolDefinition extends ToolMetadata {
   description: string;
   inputSchema: JsonSchema;
   scopes: string[];
+  /** Callable without a token (Apps SDK `noauth`); never by default, and then without scopes. */
+  public?: boolean;
   /** Where a forwarded tool goes; absent for in-process tools. */
   upstreamUrl?: string;
   timeoutMs?: number;

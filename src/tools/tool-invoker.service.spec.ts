@@ -3,7 +3,9 @@ import { BadRequestException, Logger } from '@nestjs/common';
 import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
 import { testRateLimits } from '../testing/rate-limit.fixtures';
 import type { ToolCatalog } from './tool-catalog.service';
-import type { ToolCallContext, ToolDefinition } from './tool-definition';
+import { AuthErrorCode, AuthException } from '../auth/auth.exception';
+import { thrownBy } from '../testing/errors';
+import { ANONYMOUS, ToolCallContext, ToolDefinition } from './tool-definition';
 import { TOOLS_ERRORS } from './tools.exception';
 import { ToolInvoker } from './tool-invoker.service';
 import { ToolsExceptionFilter } from './tools-exception.filter';
@@ -80,5 +82,58 @@ describe('ToolInvoker with an in-process tool', () => {
     }).invoke('report', {}, context);
 
     await expect(failure).rejects.toBeInstanceOf(BadRequestException);
+  });
+});
+
+describe('ToolInvoker.authorize', () => {
+  const tools: ToolDefinition[] = [
+    {
+      name: 'report',
+      description: 'R',
+      inputSchema: { type: 'object' },
+      scopes: ['reports:read'],
+      source: 'file',
+    },
+    {
+      name: 'status',
+      description: 'S',
+      inputSchema: { type: 'object' },
+      scopes: [],
+      public: true,
+      source: 'file',
+    },
+  ];
+  const catalog = {
+    get: (name: string) => tools.find((tool) => tool.name === name)!,
+    find: (name: string) => tools.find((tool) => tool.name === name),
+  };
+  const invoker = new ToolInvoker(
+    catalog as unknown as ToolCatalog,
+    {} as UpstreamClient,
+    new GatewayMetrics(),
+    testRateLimits(),
+  );
+  const anonymous = { user: ANONYMOUS, requestId: 'req-1' };
+
+  it('serves a public tool to a caller without a token, and to one without its scopes', () => {
+    expect(invoker.authorize('status', anonymous).name).toBe('status');
+    expect(invoker.authorize('status', { ...context, user: { ...context.user, scopes: [] } }).name).toBe(
+      'status',
+    );
+  });
+
+  it('answers a caller without a token 401 MISSING_TOKEN naming the scopes of the protected tool', () => {
+    const error = thrownBy(() => invoker.authorize('report', anonymous), AuthException);
+
+    expect(error.code).toBe(AuthErrorCode.MISSING_TOKEN);
+    expect(error.status).toBe(401);
+    expect(error.details.challengeScopes).toEqual(['reports:read']);
+  });
+
+  it('answers a caller without a token 401, not 404, for a name that is no tool: the catalog stays private', () => {
+    const error = thrownBy(() => invoker.authorize('drop_tables', anonymous), AuthException);
+
+    expect(error.status).toBe(401);
+    expect(error.details.challengeScopes).toBeUndefined();
   });
 });

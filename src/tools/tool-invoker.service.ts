@@ -1,13 +1,13 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 
-import { AuthException } from '../auth/auth.exception';
+import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { assertScopes } from '../auth/scope-policy';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 import { inSpan, subjectHash } from '../observability/tracing';
 import { RateLimitException } from '../rate-limit/rate-limit.exception';
 import { RateLimits } from '../rate-limit/rate-limits.service';
 import { ToolCatalog } from './tool-catalog.service';
-import type { ToolCallContext, ToolDefinition } from './tool-definition';
+import { isAnonymous, ToolCallContext, ToolDefinition } from './tool-definition';
 import { ToolsErrorCode, ToolsException } from './tools.exception';
 import { UpstreamClient, UpstreamResponse } from './upstream.client';
 
@@ -27,10 +27,20 @@ export class ToolInvoker {
     private readonly limits: RateLimits,
   ) {}
 
-  /** Scope check first: a caller without the scope learns nothing about the arguments the tool takes. */
+  /**
+   * Scope check first: a caller without the scope learns nothing about the arguments the tool takes. A
+   * caller without a token reaches public tools only and learns nothing else, not even which tools exist.
+   */
   authorize(name: string, context: ToolCallContext): ToolDefinition {
+    if (isAnonymous(context.user)) {
+      const tool = this.catalog.find(name);
+      if (tool?.public) return tool;
+      throw new AuthException(AuthErrorCode.MISSING_TOKEN, `Tool "${name}" requires a bearer token`, {
+        challengeScopes: tool?.scopes,
+      });
+    }
     const tool = this.catalog.get(name);
-    assertScopes(context.user, tool.scopes, `Tool "${name}"`);
+    if (!tool.public) assertScopes(context.user, tool.scopes, `Tool "${name}"`);
     return tool;
   }
 

@@ -5,7 +5,9 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { NoRouteScopes } from '../auth/decorators/no-route-scopes.decorator';
 import { bearerToken } from '../auth/guards/jwt-auth.guard';
 import type { AuthenticatedUser } from '../common/authenticated-user';
+import { AllowAnonymous } from '../auth/decorators/public.decorator';
 import { GatewayRequest, requestIdOf } from '../common/request-context';
+import { ANONYMOUS } from './tool-definition';
 import { ToolInvoker } from './tool-invoker.service';
 
 @NoRouteScopes('each tool requires its own scopes, checked by ToolInvoker before it runs')
@@ -13,12 +15,16 @@ import { ToolInvoker } from './tool-invoker.service';
 export class ToolsController {
   constructor(private readonly invoker: ToolInvoker) {}
 
-  /** REST call of one tool. The backend's status and body pass through, 4xx included. */
+  /**
+   * REST call of one tool. The backend's status and body pass through, 4xx included. Without a token
+   * only public tools answer; the invoker refuses every other name with 401.
+   */
   @Post(':name')
+  @AllowAnonymous()
   async call(
     @Param('name') name: string,
     @Body() args: unknown,
-    @CurrentUser() user: AuthenticatedUser,
+    @CurrentUser() user: AuthenticatedUser | undefined,
     @Req() request: GatewayRequest,
     @Res() response: Response,
   ): Promise<void> {
@@ -26,10 +32,10 @@ export class ToolsController {
     const controller = new AbortController();
     request.on('close', () => !response.writableFinished && controller.abort());
     const outcome = await this.invoker.invoke(name, args, {
-      user,
+      user: user ?? ANONYMOUS,
       requestId: requestIdOf(request),
       signal: controller.signal,
-      accessToken: bearerToken(request),
+      accessToken: user ? bearerToken(request) : undefined,
     });
     // Written here rather than returned: Nest would answer a Buffer through a StreamableFile, a Readable
     // piped into the response on every call, for the same status, headers and bytes. Errors thrown above

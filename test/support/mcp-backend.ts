@@ -24,6 +24,8 @@ const mcpRoutes: BackendRoutes = ({ path, sub, scopes, args }) => {
   switch (path) {
     case '/echo':
       return { status: 200, body: { echo: args.message, sub, scopes } };
+    case '/status':
+      return { status: 200, body: { status: 'ok', sub } };
     case '/search_notes':
       return {
         status: 200,
@@ -91,16 +93,21 @@ export const NOTES_OUTPUT = {
 /**
  * A TOOLS_FILE for the MCP tests: the local-mode demo tools (echo, search_notes, create_note) forwarded
  * to `functionsBase`, plus `maintenance_report` (its backend answers 503), `offline_report` (nobody
- * listens at `downUrl`) and `totals_report` (its backend breaks the tool's outputSchema).
+ * listens at `downUrl`) and `totals_report` (its backend breaks the tool's outputSchema); with
+ * `publicTools`, `service_status` too, callable without a token.
  */
-export function writeMcpToolsFile(functionsBase: string, downUrl: string): string {
+export function writeMcpToolsFile(
+  functionsBase: string,
+  downUrl: string,
+  options: { publicTools?: boolean } = {},
+): string {
   const object = (properties: Record<string, unknown>, required: string[]): Record<string, unknown> => ({
     type: 'object',
     properties,
     required,
     additionalProperties: false,
   });
-  const tools = [
+  const tools: Array<Record<string, unknown>> = [
     {
       name: 'echo',
       description: 'Echoes a message and the identity the backend received.',
@@ -143,5 +150,14 @@ export function writeMcpToolsFile(functionsBase: string, downUrl: string): strin
       upstream: downUrl,
     },
   ];
+  if (options.publicTools) {
+    tools.push({
+      name: 'service_status',
+      description: 'Whether the service is up; callable without signing in.',
+      public: true,
+      upstream: `${functionsBase}/status`,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    });
+  }
   return writeToolsFile(tools);
 }

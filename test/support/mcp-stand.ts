@@ -53,7 +53,10 @@ export interface McpStand {
   stop(): Promise<void>;
 }
 
-export async function startMcpStand(overrides: Record<string, string> = {}): Promise<McpStand> {
+export async function startMcpStand(
+  overrides: Record<string, string> = {},
+  options: { publicTools?: boolean } = {},
+): Promise<McpStand> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const mcpUrl = new URL(`${publicUrl}/mcp`);
@@ -66,7 +69,7 @@ export async function startMcpStand(overrides: Record<string, string> = {}): Pro
     OAUTH_ISSUER: `http://127.0.0.1:${issuerPort}`,
     OAUTH_AUDIENCE: mcpUrl.href,
     FUNCTIONS_BASE: backend.url,
-    TOOLS_FILE: writeMcpToolsFile(backend.url, `http://127.0.0.1:${await freePort()}/report`),
+    TOOLS_FILE: writeMcpToolsFile(backend.url, `http://127.0.0.1:${await freePort()}/report`, options),
     GATEWAY_HMAC_SECRET: secret,
     EXAMPLE_TOOLS_ENABLED: 'true',
     ...overrides,

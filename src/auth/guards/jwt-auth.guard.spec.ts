@@ -7,6 +7,7 @@ import { testRateLimits } from '../../testing/rate-limit.fixtures';
 import { fakeRequest, httpContext } from '../../testing/http.fixtures';
 import { compactJws, testUser } from '../../testing/token.fixtures';
 import { AuthErrorCode } from '../auth.exception';
+import { ALLOWS_ANONYMOUS } from '../decorators/public.decorator';
 import { VerifiedTokenCache } from '../verified-token.cache';
 import { bearerToken, JwtAuthGuard } from './jwt-auth.guard';
 
@@ -65,6 +66,33 @@ describe('JwtAuthGuard', () => {
       code: AuthErrorCode.MISSING_TOKEN,
     });
     expect(passportCheck).not.toHaveBeenCalled();
+  });
+
+  describe('on an @AllowAnonymous() route', () => {
+    beforeEach(() =>
+      reflector.getAllAndOverride.mockImplementation((key: unknown) =>
+        key === ALLOWS_ANONYMOUS ? true : undefined,
+      ),
+    );
+
+    it('lets a request without an Authorization header through, without a user', async () => {
+      const request = fakeRequest();
+
+      await expect(guard.canActivate(httpContext(request))).resolves.toBe(true);
+      expect(request.user).toBeUndefined();
+      expect(request.authOutcome).toBe('anonymous');
+      expect(passportCheck).not.toHaveBeenCalled();
+    });
+
+    it('still verifies a token that is sent, and refuses a malformed one', async () => {
+      await expect(
+        guard.canActivate(httpContext(fakeRequest({ headers: { authorization: `Bearer ${TOKEN}` } }))),
+      ).resolves.toBe(true);
+      expect(passportCheck).toHaveBeenCalledTimes(1);
+      await expect(
+        guard.canActivate(httpContext(fakeRequest({ headers: { authorization: 'Basic dXNlcjpwYXNz' } }))),
+      ).rejects.toMatchObject({ code: AuthErrorCode.MISSING_TOKEN });
+    });
   });
 
   it('refuses a 5-part JWE before any signature check', async () => {

@@ -12,7 +12,7 @@ import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { IS_IP_LIMIT_EXEMPT } from '../../rate-limit/ip-limit-exempt.decorator';
 import { RateLimits } from '../../rate-limit/rate-limits.service';
 import { AuthErrorCode, AuthException } from '../auth.exception';
-import { IS_PUBLIC } from '../decorators/public.decorator';
+import { ALLOWS_ANONYMOUS, IS_PUBLIC } from '../decorators/public.decorator';
 import { mapJwtError } from '../jwt-error.mapper';
 import { classifyToken } from '../token-classifier';
 import { VerifiedTokenCache } from '../verified-token.cache';
@@ -42,6 +42,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       if (this.limits.ipLimited && !this.reflector.getAllAndOverride(IS_IP_LIMIT_EXEMPT, targets)) {
         await this.limits.admitIp(request.ip);
       }
+      return true;
+    }
+    if (
+      request.headers.authorization === undefined &&
+      this.reflector.getAllAndOverride(ALLOWS_ANONYMOUS, targets)
+    ) {
+      // No token on a route that serves public tools: the handler decides; limited per address like any
+      // unverified traffic.
+      if (this.limits.ipLimited) await this.limits.admitIp(request.ip);
+      request.authOutcome = 'anonymous';
       return true;
     }
     const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];

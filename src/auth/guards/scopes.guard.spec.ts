@@ -4,7 +4,7 @@ import { thrownBy } from '../../testing/errors';
 import { fakeRequest, httpContext } from '../../testing/http.fixtures';
 import { testUser } from '../../testing/token.fixtures';
 import { AuthErrorCode, AuthException } from '../auth.exception';
-import { Public } from '../decorators/public.decorator';
+import { AllowAnonymous, Public } from '../decorators/public.decorator';
 import { RequireScopes } from '../decorators/require-scopes.decorator';
 import { ScopesGuard } from './scopes.guard';
 
@@ -26,6 +26,15 @@ class WellKnownController {
 
 class ProfileController {
   me(): void {}
+}
+
+class McpController {
+  @AllowAnonymous()
+  post(): void {}
+
+  @AllowAnonymous()
+  @RequireScopes('admin')
+  admin(): void {}
 }
 
 // A real Reflector: merging class and handler metadata is the behaviour under test, so it is not stubbed.
@@ -66,6 +75,12 @@ describe('ScopesGuard', () => {
     });
     expect(error.details.challengeScopes).toEqual(['tools:write', 'audit:write', 'tools:read']);
     expect(error.details.heldScopes).toEqual(['tools:read', 'profile']);
+  });
+
+  it('lets a caller without a token reach an @AllowAnonymous() route that requires no scope, the handler deciding', () => {
+    expect(callAs(undefined, McpController, 'post')).toBe(true);
+    expect(refusal(undefined, McpController, 'admin').code).toBe(AuthErrorCode.MISSING_TOKEN);
+    expect(refusal(undefined, ProfileController, 'me').code).toBe(AuthErrorCode.MISSING_TOKEN);
   });
 
   it('lets an authenticated caller reach a route that requires no scope', () => {

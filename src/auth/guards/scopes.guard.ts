@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 
 import type { GatewayRequest } from '../../common/request-context';
 import { AuthErrorCode, AuthException } from '../auth.exception';
-import { IS_PUBLIC } from '../decorators/public.decorator';
+import { ALLOWS_ANONYMOUS, IS_PUBLIC } from '../decorators/public.decorator';
 import { REQUIRED_SCOPES } from '../decorators/require-scopes.decorator';
 import { assertScopes } from '../scope-policy';
 
@@ -18,6 +18,7 @@ export class ScopesGuard implements CanActivate {
     const required = this.reflector.getAllAndMerge(REQUIRED_SCOPES, targets) ?? [];
     const request = context.switchToHttp().getRequest<GatewayRequest>();
     if (!request.user) {
+      if (required.length === 0 && this.reflector.getAllAndOverride(ALLOWS_ANONYMOUS, targets)) return true;
       // Deny by default: a route that reaches here without a verified user is a wiring error.
       throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
     }

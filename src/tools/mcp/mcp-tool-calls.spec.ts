@@ -1,4 +1,4 @@
-import { calledToolNames } from './mcp-tool-calls';
+import { calledToolNames, singleToolCall } from './mcp-tool-calls';
 
 describe('calledToolNames', () => {
   it('finds the tool of a single tools/call request', () => {
@@ -32,5 +32,25 @@ describe('calledToolNames', () => {
     { method: 'tools/call', params: { name: 7 } },
   ])('finds nothing in a malformed message (%j), left to the SDK to reject', (body) => {
     expect(calledToolNames(body)).toEqual([]);
+  });
+});
+
+describe('singleToolCall', () => {
+  it('finds the id and tool of one tools/call request', () => {
+    expect(
+      singleToolCall({ jsonrpc: '2.0', id: 'x', method: 'tools/call', params: { name: 'echo' } }),
+    ).toEqual({
+      id: 'x',
+      name: 'echo',
+    });
+  });
+
+  it.each([
+    [[{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo' } }]],
+    [{ jsonrpc: '2.0', id: 1, method: 'tools/list' }],
+    [{ jsonrpc: '2.0', method: 'tools/call', params: { name: 'echo' } }],
+    [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: {} }],
+  ])('finds none in a batch, another method, a notification or a call without a name (%j)', (body) => {
+    expect(singleToolCall(body)).toBeUndefined();
   });
 });

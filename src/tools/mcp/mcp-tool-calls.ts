@@ -35,3 +35,12 @@ export function calledToolNames(body: unknown): string[] {
   });
   return [...new Set(names)];
 }
+
+/** The id and tool of a message that is one `tools/call` request (not a batch), as sent. */
+export function singleToolCall(body: unknown): { id: string | number; name: string } | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const { id, method, params } = body as { id?: unknown; method?: unknown; params?: { name?: unknown } };
+  const name = typeof params === 'object' && params !== null ? params.name : undefined;
+  if (method !== 'tools/call' || typeof name !== 'string') return undefined;
+  return typeof id === 'string' || typeof id === 'number' ? { id, name } : undefined;
+}

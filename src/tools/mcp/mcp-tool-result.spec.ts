@@ -4,7 +4,7 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { ToolDefinition } from '../tool-definition';
 import type { ToolOutcome } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
-import { errorDetailsInMeta, failureResult, toolResult } from './mcp-tool-result';
+import { errorDetailsInMeta, failureResult, refusedCallAnswer, toolResult } from './mcp-tool-result';
 
 const tool: ToolDefinition = {
   name: 'report',
@@ -143,5 +143,37 @@ describe('errorDetailsInMeta', () => {
       content: result.content,
       _meta: { 'connector-gateway/error': result.structuredContent },
     });
+  });
+});
+
+describe('refusedCallAnswer', () => {
+  const body = {
+    error: 'insufficient_scope',
+    code: 'INSUFFICIENT_SCOPE',
+    message: 'Needs notes:read',
+    requestId: 'rid',
+  };
+  const challenge = 'Bearer error="insufficient_scope", scope="notes:read", resource_metadata="https://gw/x"';
+
+  it('answers the call with a tool error carrying the challenge in _meta["mcp/www_authenticate"] (Apps SDK)', () => {
+    expect(refusedCallAnswer(7, body, challenge, false)).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      result: {
+        isError: true,
+        content: [{ type: 'text', text: 'Needs notes:read (request id: rid)' }],
+        structuredContent: body,
+        _meta: { 'mcp/www_authenticate': [challenge] },
+      },
+    });
+  });
+
+  it('keeps structuredContent out for a tool with an output schema, and _meta out without a challenge', () => {
+    expect(refusedCallAnswer('a', body, challenge, true).result).toEqual({
+      isError: true,
+      content: [{ type: 'text', text: 'Needs notes:read (request id: rid)' }],
+      _meta: { 'mcp/www_authenticate': [challenge], 'connector-gateway/error': body },
+    });
+    expect(refusedCallAnswer('a', body, undefined, false).result._meta).toBeUndefined();
   });
 });

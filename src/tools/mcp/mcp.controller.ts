@@ -18,13 +18,17 @@ import { bearerToken } from '../../auth/guards/jwt-auth.guard';
 import type { AuthenticatedUser } from '../../common/authenticated-user';
 import { GatewayRequest, requestIdOf } from '../../common/request-context';
 import { MCP_PATH } from '../../common/routes';
+import { AllowAnonymous } from '../../auth/decorators/public.decorator';
+import { ANONYMOUS } from '../tool-definition';
+import { singleToolCall } from './mcp-tool-calls';
 import { McpEndpoint } from './mcp-endpoint';
 import { calledToolNames } from './mcp-tool-calls';
 import { McpService } from './mcp.service';
 
 /**
  * MCP over Streamable HTTP, stateless: each POST gets a fresh SDK server, so any replica can answer any
- * request. Behind the global JwtAuthGuard like every route.
+ * request. Behind the global JwtAuthGuard like every route; without a token only when the catalog has
+ * public tools (mixed authentication), and then only for them.
  */
 @NoRouteScopes('tools/call checks the scopes of the tool it calls; tools/list shows what the caller may use')
 @Controller()
@@ -35,10 +39,11 @@ export class McpController {
   ) {}
 
   @Post(MCP_PATH)
+  @AllowAnonymous()
   async post(
     @Req() request: GatewayRequest,
     @Res() response: Response,
-    @CurrentUser() user: AuthenticatedUser,
+    @CurrentUser() user: AuthenticatedUser | undefined,
   ): Promise<void> {
     if (request.body === undefined) {
       throw new UnsupportedMediaTypeException(
@@ -46,12 +51,15 @@ export class McpController {
       );
     }
     this.mcp.countRequests(request.body);
+    const call = singleToolCall(request.body);
+    if (call) request.shapeErrorBody = (body, challenge) => this.mcp.refusedCallBody(call, body, challenge);
+    if (!user) this.mcp.admitAnonymous();
     const abort = new AbortController();
     const context = {
-      user,
+      user: user ?? ANONYMOUS,
       requestId: requestIdOf(request),
       signal: abort.signal,
-      accessToken: bearerToken(request),
+      accessToken: user ? bearerToken(request) : undefined,
     };
     request.toolName = calledToolNames(request.body).join(',') || undefined;
     // Throws before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.

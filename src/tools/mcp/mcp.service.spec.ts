@@ -5,6 +5,7 @@ import { thrownBy } from '../../testing/errors';
 import { testRateLimits } from '../../testing/rate-limit.fixtures';
 import type { ToolCatalog } from '../tool-catalog.service';
 import type { ToolDefinition } from '../tool-definition';
+import { ANONYMOUS } from '../tool-definition';
 import { ToolInvoker } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 import type { UpstreamClient } from '../upstream.client';
@@ -20,11 +21,21 @@ const tools: ToolDefinition[] = [
     scopes: ['r', 'w'],
     source: 'file',
   },
+  {
+    name: 'status',
+    description: 'Status',
+    inputSchema: { type: 'object' },
+    scopes: [],
+    public: true,
+    source: 'file',
+  },
 ];
 
 function service(env: Record<string, string> = {}): McpService {
   const catalog = {
     list: () => tools,
+    find: (name: string) => tools.find((candidate) => candidate.name === name),
+    hasPublicTools: () => tools.some((tool) => tool.public),
     get: (name: string) => {
       const tool = tools.find((candidate) => candidate.name === name);
       if (!tool) throw new ToolsException(ToolsErrorCode.UNKNOWN_TOOL, name, `Unknown tool "${name}"`);
@@ -78,17 +89,73 @@ describe('McpService', () => {
     });
   });
 
+  describe('without a token', () => {
+    it('admits a request only when the catalog has a public tool', () => {
+      expect(() => service().admitAnonymous()).not.toThrow();
+      const publicTool = tools.pop()!;
+      try {
+        const error = thrownBy(() => service().admitAnonymous(), AuthException);
+        expect(error.code).toBe('MISSING_TOKEN');
+      } finally {
+        tools.push(publicTool);
+      }
+    });
+
+    it('lets a public tool be called and answers every other tools/call with the 401 challenge of that tool', () => {
+      const anonymous = { user: ANONYMOUS, requestId: 'rid' };
+
+      expect(() => service().authorizeToolCalls(call('status'), anonymous)).not.toThrow();
+      const protectedCall = thrownBy(
+        () => service().authorizeToolCalls(call('write'), anonymous),
+        AuthException,
+      );
+      expect(protectedCall.status).toBe(401);
+      expect(protectedCall.details.challengeScopes).toEqual(['r', 'w']);
+      // An unknown name gets the same 401: no token, no catalog.
+      expect(
+        thrownBy(() => service().authorizeToolCalls(call('ghost'), anonymous), AuthException).status,
+      ).toBe(401);
+    });
+  });
+
   describe('listTools', () => {
-    it('lists only the tools the caller may call, with Apps SDK securitySchemes', () => {
-      expect(service().listTools(reader)).toEqual([
-        {
-          name: 'read',
-          description: 'Reads',
-          inputSchema: { type: 'object' },
-          securitySchemes: [{ type: 'oauth2', scopes: ['r'] }],
-          _meta: { securitySchemes: [{ type: 'oauth2', scopes: ['r'] }] },
-        },
+    it('lists every tool by default, with exact Apps SDK securitySchemes and the scopes the caller lacks', () => {
+      const listed = service().listTools(reader);
+
+      expect(listed.map((tool) => [tool.name, tool.securitySchemes, tool._meta])).toEqual([
+        [
+          'read',
+          [{ type: 'oauth2', scopes: ['r'] }],
+          { securitySchemes: [{ type: 'oauth2', scopes: ['r'] }], 'connector-gateway/missingScopes': [] },
+        ],
+        [
+          'write',
+          [{ type: 'oauth2', scopes: ['r', 'w'] }],
+          {
+            securitySchemes: [{ type: 'oauth2', scopes: ['r', 'w'] }],
+            'connector-gateway/missingScopes': ['w'],
+          },
+        ],
+        [
+          'status',
+          [{ type: 'noauth' }],
+          { securitySchemes: [{ type: 'noauth' }], 'connector-gateway/missingScopes': [] },
+        ],
       ]);
+    });
+
+    it('lists only the callable tools with MCP_LIST_ALL_TOOLS=false: public ones to a caller without a token', () => {
+      const perCaller = service({ MCP_LIST_ALL_TOOLS: 'false' });
+
+      expect(perCaller.listTools(reader).map((tool) => tool.name)).toEqual(['read', 'status']);
+      expect(perCaller.listTools(ANONYMOUS).map((tool) => tool.name)).toEqual(['status']);
+      expect(perCaller.listTools(reader)[0]).toEqual({
+        name: 'read',
+        description: 'Reads',
+        inputSchema: { type: 'object' },
+        securitySchemes: [{ type: 'oauth2', scopes: ['r'] }],
+        _meta: { securitySchemes: [{ type: 'oauth2', scopes: ['r'] }] },
+      });
     });
 
     it('describes a tool with its title, annotations, output schema and _meta, securitySchemes last', () => {
@@ -104,7 +171,7 @@ describe('McpService', () => {
         source: 'file',
       });
       try {
-        expect(service().listTools(reader).at(-1)).toEqual({
+        expect(service({ MCP_LIST_ALL_TOOLS: 'false' }).listTools(reader).at(-1)).toEqual({
           name: 'report',
           title: 'Report',
           description: 'Reports',
@@ -120,15 +187,6 @@ describe('McpService', () => {
       } finally {
         tools.pop();
       }
-    });
-
-    it('lists every tool with the missing scopes when MCP_LIST_ALL_TOOLS is on', () => {
-      const listed = service({ MCP_LIST_ALL_TOOLS: 'true' }).listTools(reader);
-
-      expect(listed.map((tool) => [tool.name, tool._meta?.['connector-gateway/missingScopes']])).toEqual([
-        ['read', []],
-        ['write', ['w']],
-      ]);
     });
   });
 });

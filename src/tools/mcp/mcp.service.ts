@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { CallToolResult, Server, Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 
+import { AuthErrorCode, AuthException } from '../../auth/auth.exception';
 import { missingScopes } from '../../auth/scope-policy';
 import type { AuthenticatedUser } from '../../common/authenticated-user';
 import { toolsConfig } from '../../config/tools.config';
@@ -13,7 +14,7 @@ import { ToolInvoker } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { calledToolNames, methodLabels } from './mcp-tool-calls';
-import { errorDetailsInMeta, failureResult, toolResult } from './mcp-tool-result';
+import { errorDetailsInMeta, failureResult, refusedCallAnswer, toolResult } from './mcp-tool-result';
 
 const JSON_RPC_ENVELOPE_DEPTH = 3;
 
@@ -21,11 +22,11 @@ export const MCP_SERVER_INFO = { name: 'connector-gateway', version: '0.1.0' };
 /** `_meta` key listing, when MCP_LIST_ALL_TOOLS is on, the scopes the caller still lacks for a tool. */
 export const MISSING_SCOPES_META = 'connector-gateway/missingScopes';
 
-/** Apps SDK per-tool authentication: ChatGPT reads it to know which scopes a tool needs. */
-export interface SecurityScheme {
-  type: 'oauth2';
-  scopes: string[];
-}
+/**
+ * Apps SDK per-tool authentication, exactly what the gateway enforces: `noauth` for a public tool (served
+ * without a token), `oauth2` with every scope a protected tool needs.
+ */
+export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes: string[] };
 
 /** An MCP tool descriptor with the Apps SDK `securitySchemes` (also mirrored in `_meta` for clients that only read that). */
 export interface GatewayMcpTool extends Tool {
@@ -88,6 +89,25 @@ export class McpService {
     }
   }
 
+  /**
+   * A request without a token: refused (401, the challenge naming every scope) unless the catalog has
+   * public tools; then it may discover, list and call public tools, and `authorizeToolCalls` refuses the
+   * rest with the 401 challenge of the tool called.
+   */
+  admitAnonymous(): void {
+    if (!this.catalog.hasPublicTools())
+      throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
+  }
+
+  /** The body of an error answered to one tools/call request: see {@link refusedCallAnswer}. */
+  refusedCallBody(
+    call: { id: string | number; name: string },
+    body: Record<string, unknown>,
+    challenge: string | undefined,
+  ): unknown {
+    return refusedCallAnswer(call.id, body, challenge, Boolean(this.catalog.find(call.name)?.outputSchema));
+  }
+
   /** A low-level SDK server for one HTTP request (stateless Streamable HTTP), bound to its caller. */
   createServer(context: ToolCallContext): Server {
     const server = new Server(MCP_SERVER_INFO, {
@@ -101,10 +121,13 @@ export class McpService {
     return server;
   }
 
-  /** The tools the caller may call; with MCP_LIST_ALL_TOOLS every tool, the missing scopes marked. */
+  /**
+   * Every tool, the scopes the caller still lacks marked (MCP_LIST_ALL_TOOLS, the default: a client only
+   * steps up for tools it sees); with MCP_LIST_ALL_TOOLS=false only those the caller may call.
+   */
   listTools(user: AuthenticatedUser): GatewayMcpTool[] {
     return this.catalog.list().flatMap((tool) => {
-      const missing = missingScopes(user.scopes, tool.scopes);
+      const missing = tool.public ? [] : missingScopes(user.scopes, tool.scopes);
       if (this.config.mcpListAllTools) return [describeTool(tool, { [MISSING_SCOPES_META]: missing })];
       return missing.length === 0 ? [describeTool(tool)] : [];
     });
@@ -128,7 +151,9 @@ export class McpService {
 }
 
 function describeTool(tool: ToolDefinition, meta: Record<string, unknown> = {}): GatewayMcpTool {
-  const securitySchemes: SecurityScheme[] = [{ type: 'oauth2', scopes: tool.scopes }];
+  const securitySchemes: SecurityScheme[] = tool.public
+    ? [{ type: 'noauth' }]
+    : [{ type: 'oauth2', scopes: tool.scopes }];
   return {
     name: tool.name,
     ...(tool.title ? { title: tool.title } : {}),
