@@ -106,6 +106,7 @@ describe('ToolInvoker.authorize', () => {
   const catalog = {
     get: (name: string) => tools.find((tool) => tool.name === name)!,
     find: (name: string) => tools.find((tool) => tool.name === name),
+    hasPublicTools: () => tools.some((tool) => tool.public),
   };
   const invoker = new ToolInvoker(
     catalog as unknown as ToolCatalog,
@@ -134,6 +135,18 @@ describe('ToolInvoker.authorize', () => {
     const error = thrownBy(() => invoker.authorize('drop_tables', anonymous), AuthException);
 
     expect(error.status).toBe(401);
+    expect(error.details.challengeScopes).toBeUndefined();
+  });
+
+  it('answers a caller without a token as the bearer guard would when no tool is public', () => {
+    const closed = new ToolInvoker(
+      { ...catalog, hasPublicTools: () => false } as unknown as ToolCatalog,
+      {} as UpstreamClient,
+    );
+
+    const error = thrownBy(() => closed.authorize('report', anonymous), AuthException);
+
+    expect(error.message).toBe('This endpoint requires a bearer token');
     expect(error.details.challengeScopes).toBeUndefined();
   });
 });

@@ -33,6 +33,9 @@ export class ToolInvoker {
    */
   authorize(name: string, context: ToolCallContext): ToolDefinition {
     if (isAnonymous(context.user)) {
+      // Without public tools nothing is served without a token: the same answer as the bearer guard's.
+      if (!this.catalog.hasPublicTools())
+        throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
       const tool = this.catalog.find(name);
       if (tool?.public) return tool;
       throw new AuthException(AuthErrorCode.MISSING_TOKEN, `Tool "${name}" requires a bearer token`, {
