@@ -168,12 +168,11 @@ describe('refusedCallAnswer', () => {
     });
   });
 
-  it('keeps structuredContent out for a tool with an output schema, and _meta out without a challenge', () => {
+  it('keeps structuredContent out for a tool with an output schema', () => {
     expect(refusedCallAnswer('a', body, challenge, true).result).toEqual({
       isError: true,
       content: [{ type: 'text', text: 'Needs notes:read (request id: rid)' }],
       _meta: { 'mcp/www_authenticate': [challenge], 'connector-gateway/error': body },
     });
-    expect(refusedCallAnswer('a', body, undefined, false).result._meta).toBeUndefined();
   });
 });

@@ -61,21 +61,21 @@ export function failureResult(error: unknown, tool: string, requestId: string): 
 export const WWW_AUTHENTICATE_META = 'mcp/www_authenticate';
 
 /**
- * The JSON-RPC answer to a tools/call the gateway refused before running it (401/403, or any error
- * body): a tool error the model can read, with the gateway's error fields, and the challenge both in the
+ * The JSON-RPC answer to a tools/call the gateway refused before running it for authentication or scope
+ * (401/403): a tool error the model can read, with the gateway's error fields, and the challenge both in the
  * HTTP header (MCP clients) and in `_meta["mcp/www_authenticate"]` (ChatGPT's tool-level account linking).
  */
 export function refusedCallAnswer(
   id: string | number,
   body: Record<string, unknown>,
-  challenge: string | undefined,
+  challenge: string,
   outputSchema: boolean,
 ): { jsonrpc: '2.0'; id: string | number; result: CallToolResult } {
   const result: CallToolResult = {
     isError: true,
     content: [{ type: 'text', text: `${String(body.message)} (request id: ${String(body.requestId)})` }],
     structuredContent: body,
-    ...(challenge ? { _meta: { [WWW_AUTHENTICATE_META]: [challenge] } } : {}),
+    _meta: { [WWW_AUTHENTICATE_META]: [challenge] },
   };
   return { jsonrpc: '2.0', id, result: outputSchema ? errorDetailsInMeta(result) : result };
 }

@@ -99,12 +99,16 @@ export class McpService {
       throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
   }
 
-  /** The body of an error answered to one tools/call request: see {@link refusedCallAnswer}. */
+  /**
+   * The body of an error answered to one tools/call request: with a challenge (401/403), the JSON-RPC
+   * answer of {@link refusedCallAnswer}; any other error keeps the gateway's JSON error body.
+   */
   refusedCallBody(
     call: { id: string | number; name: string },
     body: Record<string, unknown>,
     challenge: string | undefined,
   ): unknown {
+    if (!challenge) return body;
     return refusedCallAnswer(call.id, body, challenge, Boolean(this.catalog.find(call.name)?.outputSchema));
   }
 
