@@ -12,7 +12,16 @@ describe('logs', () => {
       secret: SECRET,
       env: { LOG_LEVEL: 'verbose' },
       jsonLogs: true,
-      tools: () => [{ name: 'search', description: 'Search', scopes: ['tools:read'] }],
+      tools: (backendUrl) => [
+        { name: 'search', description: 'Search', scopes: ['tools:read'] },
+        {
+          name: 'broken',
+          description: 'Fails',
+          scopes: ['tools:read'],
+          upstream: `${backendUrl}/status-503`,
+        },
+        { name: 'admin', description: 'Admin', scopes: ['admin:write'] },
+      ],
     });
     for (const stream of [process.stdout, process.stderr]) {
       writes.push(
@@ -112,5 +121,66 @@ describe('logs', () => {
       },
     ]);
     expect(output).not.toContain(token.split('.')[2]);
+  });
+
+  it('names the JSON-RPC methods, the tools called and their outcome on the /mcp line; a tool error is a failure', async () => {
+    const { issuer, audience, gateway } = stack;
+    const token = issuer.sign(issuer.claims(audience));
+    const mcp = async (body: unknown): Promise<string> => {
+      const response = await fetch(`${gateway.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify(body),
+      });
+      await response.text();
+      return response.headers.get('x-request-id')!;
+    };
+    const call = (name: string): unknown => ({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name },
+    });
+
+    const ids = [
+      await mcp(call('search')),
+      await mcp(call('broken')),
+      await mcp(call('admin')),
+      await mcp({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    ];
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const lines = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: string; context: string; message: Record<string, unknown> })
+      .filter((entry) => entry.context === 'Access' && ids.includes(entry.message.requestId as string));
+    expect(lines.map(({ level, message }) => [level, message.status, message.mcp])).toEqual([
+      ['log', 200, { methods: ['tools/call'], tools: [{ name: 'search', outcome: 'ok' }], outcome: 'ok' }],
+      [
+        'warn',
+        200,
+        {
+          methods: ['tools/call'],
+          tools: [{ name: 'broken', outcome: 'upstream_error' }],
+          outcome: 'failure',
+        },
+      ],
+      [
+        'warn',
+        403,
+        {
+          methods: ['tools/call'],
+          tools: [{ name: 'admin', outcome: 'INSUFFICIENT_SCOPE' }],
+          outcome: 'failure',
+        },
+      ],
+      ['log', 200, { methods: ['tools/list'], tools: [], outcome: 'ok' }],
+    ]);
+    expect(output).not.toContain(token);
   });
 });

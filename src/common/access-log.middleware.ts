@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 
 import { LOG_LEVELS, LogLevelName } from '../config/app.config';
 import { GatewayMetrics } from '../observability/gateway-metrics';
-import type { GatewayRequest } from './request-context';
+import type { GatewayRequest, McpActivity } from './request-context';
 
 const CONTEXT = 'Access';
 /** Requests that matched no route share one label value, so unknown paths cannot grow the label set. */
@@ -53,11 +53,18 @@ export class AccessLogMiddleware implements NestMiddleware {
       sub: request.user?.sub,
       clientId: request.user?.clientId,
       auth: request.authOutcome ?? (request.user ? 'ok' : 'none'),
+      ...(request.mcp ? { mcp: { ...request.mcp, outcome: mcpOutcome(request.mcp) } } : {}),
     };
-    if (!this.json) return this.logger.log(line);
+    // A tool result with isError is an HTTP 200 all the same: the line says it failed, at warn level.
+    const level = line.mcp?.outcome === 'failure' ? 'warn' : 'log';
+    if (!this.json) return this.logger[level](line);
     // The line ConsoleLogger's JSON mode prints, without its generic path (a replacer call per key,
     // guarding against huge or circular values that this flat record of strings and numbers cannot hold).
-    const record = { level: 'log', pid: process.pid, timestamp: Date.now(), message: line, context: CONTEXT };
+    const record = { level, pid: process.pid, timestamp: Date.now(), message: line, context: CONTEXT };
     process.stdout.write(`${JSON.stringify(record)}\n`);
   }
+}
+
+function mcpOutcome(activity: McpActivity): 'ok' | 'failure' {
+  return activity.tools.every((tool) => tool.outcome === 'ok') ? 'ok' : 'failure';
 }

@@ -7,6 +7,14 @@ import type { AuthenticatedUser } from './authenticated-user';
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** What the MCP endpoint did with one POST, for its access line. */
+export interface McpActivity {
+  /** The JSON-RPC methods of the message (or batch), once each, in order. */
+  methods: string[];
+  /** Each tool called: `ok`, the code of its tool error, or why it was refused or not run. */
+  tools: Array<{ name: string; outcome: string }>;
+}
+
 /** What the gateway attaches to each request; `user` is set by the JWT guard. */
 export interface GatewayRequest extends Request {
   id: string;
@@ -20,6 +28,8 @@ export interface GatewayRequest extends Request {
    * filter's body goes through it, with the WWW-Authenticate challenge when the answer carries one.
    */
   shapeErrorBody?: (body: Record<string, unknown>, challenge: string | undefined) => unknown;
+  /** Set by the MCP endpoint: methods, tools and their outcomes. */
+  mcp?: McpActivity;
 }
 
 /** Keeps a caller's request id when it is safe to log, otherwise mints one; echoes it on every answer. */

@@ -142,6 +142,8 @@ describe('ToolInvoker.authorize', () => {
     const closed = new ToolInvoker(
       { ...catalog, hasPublicTools: () => false } as unknown as ToolCatalog,
       {} as UpstreamClient,
+      new GatewayMetrics(),
+      testRateLimits(),
     );
 
     const error = thrownBy(() => closed.authorize('report', anonymous), AuthException);

@@ -4,11 +4,12 @@ import {
   createMcpHandler,
   isLegacyRequest,
   McpHandlerRequestOptions,
+  Server,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { Response } from 'express';
 
-import type { GatewayRequest } from '../../common/request-context';
+import type { GatewayRequest, McpActivity } from '../../common/request-context';
 import type { ToolCallContext } from '../tool-definition';
 import { McpService } from './mcp.service';
 
@@ -18,6 +19,12 @@ import { McpService } from './mcp.service';
  * initialize-based 2025-11-25 / 2025-06-18 / 2025-03-26 (and 2024-11-05) through one transport per POST.
  * Each exchange gets a fresh SDK server bound to its caller, so any replica answers any request.
  */
+/** One POST: its caller, and where the tools/call handler records each tool's outcome for the access line. */
+interface Exchange {
+  context: ToolCallContext;
+  activity?: McpActivity;
+}
+
 @Injectable()
 export class McpEndpoint implements OnModuleDestroy {
   private readonly logger = new Logger(McpEndpoint.name);
@@ -26,9 +33,9 @@ export class McpEndpoint implements OnModuleDestroy {
    * AsyncLocalStorage: on Node 20 the first run() turns on async hooks for every promise of the process,
    * which made every later request, REST included, cost about a fifth more CPU.
    */
-  private readonly callers = new WeakMap<Request, ToolCallContext>();
+  private readonly exchanges = new WeakMap<Request, Exchange>();
   private readonly modern = createMcpHandler(
-    ({ requestInfo }) => this.mcp.createServer(this.callerOf(requestInfo)),
+    ({ requestInfo }) => this.createServer(this.exchangeOf(requestInfo)),
     {
       legacy: 'reject',
       onerror: (error) => this.logger.warn(`MCP request refused: ${error.message}`),
@@ -39,7 +46,8 @@ export class McpEndpoint implements OnModuleDestroy {
 
   /** Answers one POST (the body already parsed and size-bounded by the gateway) for `context`'s caller. */
   serve(request: GatewayRequest, response: Response, context: ToolCallContext): Promise<void> {
-    const node = toNodeHandler({ fetch: (web, options) => this.route(web, context, options) });
+    const exchange = { context, activity: request.mcp };
+    const node = toNodeHandler({ fetch: (web, options) => this.route(web, exchange, options) });
     return node(request, response, request.body);
   }
 
@@ -49,15 +57,15 @@ export class McpEndpoint implements OnModuleDestroy {
 
   private async route(
     request: Request,
-    context: ToolCallContext,
+    exchange: Exchange,
     options?: McpHandlerRequestOptions,
   ): Promise<globalThis.Response> {
     if (!(await isLegacyRequest(request, options?.parsedBody))) {
-      this.callers.set(request, context);
+      this.exchanges.set(request, exchange);
       return this.modern.fetch(request, options);
     }
     // The 2025 revisions answer application/json (not a one-event SSE stream), as this gateway always has.
-    const server = this.mcp.createServer(context);
+    const server = this.createServer(exchange);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -74,10 +82,14 @@ export class McpEndpoint implements OnModuleDestroy {
     }
   }
 
-  private callerOf(request: Request | undefined): ToolCallContext {
-    const context = request && this.callers.get(request);
-    // Only serve() reaches the SDK, so a missing caller is a wiring error, never an anonymous call.
-    if (!context) throw new Error('MCP server requested outside McpEndpoint.serve');
-    return context;
+  private exchangeOf(request: Request | undefined): Exchange {
+    const exchange = request && this.exchanges.get(request);
+    // Only serve() reaches the SDK, so a missing exchange is a wiring error, never a call without a caller.
+    if (!exchange) throw new Error('MCP server requested outside McpEndpoint.serve');
+    return exchange;
+  }
+
+  private createServer({ context, activity }: Exchange): Server {
+    return this.mcp.createServer(context, activity);
   }
 }

@@ -1,4 +1,4 @@
-import { calledToolNames, singleToolCall } from './mcp-tool-calls';
+import { calledToolNames, jsonRpcMethods, singleToolCall } from './mcp-tool-calls';
 
 describe('calledToolNames', () => {
   it('finds the tool of a single tools/call request', () => {
@@ -52,5 +52,20 @@ describe('singleToolCall', () => {
     [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: {} }],
   ])('finds none in a batch, another method, a notification or a call without a name (%j)', (body) => {
     expect(singleToolCall(body)).toBeUndefined();
+  });
+});
+
+describe('jsonRpcMethods', () => {
+  it('lists the methods of a message or a batch once each, in order, skipping malformed messages', () => {
+    expect(jsonRpcMethods({ jsonrpc: '2.0', id: 1, method: 'server/discover' })).toEqual(['server/discover']);
+    expect(
+      jsonRpcMethods([
+        { jsonrpc: '2.0', id: 1, method: 'tools/call' },
+        null,
+        { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+        { jsonrpc: '2.0', id: 3, method: 'tools/call' },
+        { jsonrpc: '2.0', id: 4, method: 7 },
+      ]),
+    ).toEqual(['tools/call', 'tools/list']);
   });
 });

@@ -12,28 +12,37 @@ const COUNTED_METHODS = new Set([
 
 /** The metric label of each request or notification in a JSON-RPC message or batch (responses have none). */
 export function methodLabels(body: unknown): string[] {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.flatMap((message: unknown): string[] => {
-    const method =
-      typeof message === 'object' && message !== null ? (message as { method?: unknown }).method : undefined;
-    if (typeof method !== 'string') return [];
-    return [COUNTED_METHODS.has(method) ? method : 'other'];
-  });
+  return messagesOf(body).flatMap(({ method }): string[] =>
+    typeof method === 'string' ? [COUNTED_METHODS.has(method) ? method : 'other'] : [],
+  );
 }
 
-/**
- * The tool names of the `tools/call` requests in a JSON-RPC message or batch, as sent and not yet
- * validated (the SDK answers malformed messages itself). Duplicates are kept once, in order.
- */
+interface JsonRpcMessage {
+  method?: unknown;
+  params?: { name?: unknown };
+}
+
+/** The messages of a JSON-RPC message or batch, as sent and not yet validated (the SDK answers malformed ones). */
+function messagesOf(body: unknown): JsonRpcMessage[] {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.filter(
+    (message): message is JsonRpcMessage => typeof message === 'object' && message !== null,
+  );
+}
+
+/** The tool names of the `tools/call` requests in a JSON-RPC message or batch, once each, in order. */
 export function calledToolNames(body: unknown): string[] {
-  const messages = Array.isArray(body) ? body : [body];
-  const names = messages.flatMap((message: unknown): string[] => {
-    if (typeof message !== 'object' || message === null) return [];
-    const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+  const names = messagesOf(body).flatMap(({ method, params }): string[] => {
     const name = typeof params === 'object' && params !== null ? params.name : undefined;
     return method === 'tools/call' && typeof name === 'string' ? [name] : [];
   });
   return [...new Set(names)];
+}
+
+/** The methods of a JSON-RPC message or batch, once each, in order. */
+export function jsonRpcMethods(body: unknown): string[] {
+  const methods = messagesOf(body).flatMap(({ method }) => (typeof method === 'string' ? [method] : []));
+  return [...new Set(methods)];
 }
 
 /** The id and tool of a message that is one `tools/call` request (not a batch), as sent. */

@@ -4,7 +4,13 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { ToolDefinition } from '../tool-definition';
 import type { ToolOutcome } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
-import { errorDetailsInMeta, failureResult, refusedCallAnswer, toolResult } from './mcp-tool-result';
+import {
+  errorDetailsInMeta,
+  failureResult,
+  outcomeOf,
+  refusedCallAnswer,
+  toolResult,
+} from './mcp-tool-result';
 
 const tool: ToolDefinition = {
   name: 'report',
@@ -174,5 +180,21 @@ describe('refusedCallAnswer', () => {
       content: [{ type: 'text', text: 'Needs notes:read (request id: rid)' }],
       _meta: { 'mcp/www_authenticate': [challenge], 'connector-gateway/error': body },
     });
+  });
+});
+
+describe('outcomeOf', () => {
+  it("is ok for a result, and a tool error's code (or error) otherwise, wherever its details travel", () => {
+    const invalid = failureResult(
+      new ToolsException(ToolsErrorCode.INVALID_ARGUMENTS, 'report', 'bad', { violations: [] }),
+      'report',
+      'rid',
+    );
+
+    expect(outcomeOf(toolResult(upstream(200, '{"a":1}'), 'rid'))).toBe('ok');
+    expect(outcomeOf(invalid)).toBe('INVALID_ARGUMENTS');
+    expect(outcomeOf(errorDetailsInMeta(invalid))).toBe('INVALID_ARGUMENTS');
+    expect(outcomeOf(toolResult(upstream(503, 'down'), 'rid'))).toBe('upstream_error');
+    expect(outcomeOf({ isError: true, content: [] })).toBe('tool_error');
   });
 });

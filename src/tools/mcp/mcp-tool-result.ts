@@ -57,6 +57,14 @@ export function failureResult(error: unknown, tool: string, requestId: string): 
   });
 }
 
+/** A tool result as one word for the access line: `ok`, or the code (else the error) of the tool error. */
+export function outcomeOf(result: CallToolResult): string {
+  if (!result.isError) return 'ok';
+  const details = (result.structuredContent ?? result._meta?.[ERROR_META]) as
+    { code?: unknown; error?: unknown } | undefined;
+  return String(details?.code ?? details?.error ?? 'tool_error');
+}
+
 /** Apps SDK: the `_meta` key whose WWW-Authenticate challenges make ChatGPT (re)link the account. */
 export const WWW_AUTHENTICATE_META = 'mcp/www_authenticate';
 

@@ -20,9 +20,8 @@ import { GatewayRequest, requestIdOf } from '../../common/request-context';
 import { MCP_PATH } from '../../common/routes';
 import { AllowAnonymous } from '../../auth/decorators/public.decorator';
 import { ANONYMOUS } from '../tool-definition';
-import { singleToolCall } from './mcp-tool-calls';
+import { calledToolNames, jsonRpcMethods, singleToolCall } from './mcp-tool-calls';
 import { McpEndpoint } from './mcp-endpoint';
-import { calledToolNames } from './mcp-tool-calls';
 import { McpService } from './mcp.service';
 
 /**
@@ -53,7 +52,10 @@ export class McpController {
     this.mcp.countRequests(request.body);
     const call = singleToolCall(request.body);
     if (call) request.shapeErrorBody = (body, challenge) => this.mcp.refusedCallBody(call, body, challenge);
-    if (!user) this.mcp.admitAnonymous();
+    const activity = (request.mcp = {
+      methods: jsonRpcMethods(request.body),
+      tools: calledToolNames(request.body).map((name) => ({ name, outcome: 'not run' })),
+    });
     const abort = new AbortController();
     const context = {
       user: user ?? ANONYMOUS,
@@ -62,10 +64,17 @@ export class McpController {
       accessToken: user ? bearerToken(request) : undefined,
     };
     request.toolName = calledToolNames(request.body).join(',') || undefined;
-    // Throws before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.
-    this.mcp.authorizeToolCalls(request.body, context);
-    this.mcp.assertNestingBound(request.body);
-    await this.mcp.admitToolCalls(request.body, context);
+    try {
+      if (!user) this.mcp.admitAnonymous();
+      // Before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.
+      this.mcp.authorizeToolCalls(request.body, context);
+      this.mcp.assertNestingBound(request.body);
+      await this.mcp.admitToolCalls(request.body, context);
+    } catch (error) {
+      const reason = (error as { code?: unknown }).code;
+      for (const tool of activity.tools) tool.outcome = typeof reason === 'string' ? reason : 'refused';
+      throw error;
+    }
 
     response.on('close', () => {
       if (!response.writableFinished) abort.abort();

@@ -1,11 +1,12 @@
 import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { CallToolResult, Server, Tool } from '@modelcontextprotocol/server';
+import { CallToolResult, ProtocolError, Server, Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 
 import { AuthErrorCode, AuthException } from '../../auth/auth.exception';
 import { missingScopes } from '../../auth/scope-policy';
 import type { AuthenticatedUser } from '../../common/authenticated-user';
+import type { McpActivity } from '../../common/request-context';
 import { toolsConfig } from '../../config/tools.config';
 import { nestsDeeperThan } from '../../common/json-depth';
 import { argumentsTooDeep, ToolCatalog } from '../tool-catalog.service';
@@ -14,7 +15,13 @@ import { ToolInvoker } from '../tool-invoker.service';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { calledToolNames, methodLabels } from './mcp-tool-calls';
-import { errorDetailsInMeta, failureResult, refusedCallAnswer, toolResult } from './mcp-tool-result';
+import {
+  errorDetailsInMeta,
+  failureResult,
+  outcomeOf,
+  refusedCallAnswer,
+  toolResult,
+} from './mcp-tool-result';
 
 const JSON_RPC_ENVELOPE_DEPTH = 3;
 
@@ -113,15 +120,27 @@ export class McpService {
   }
 
   /** A low-level SDK server for one HTTP request (stateless Streamable HTTP), bound to its caller. */
-  createServer(context: ToolCallContext): Server {
+  createServer(context: ToolCallContext, activity?: McpActivity): Server {
     const server = new Server(MCP_SERVER_INFO, {
       capabilities: { tools: { listChanged: false } },
       jsonSchemaValidator: this.jsonSchemaValidator,
     });
     server.setRequestHandler('tools/list', () => ({ tools: this.listTools(context.user) }));
-    server.setRequestHandler('tools/call', (request) =>
-      this.callTool(request.params.name, request.params.arguments, context),
-    );
+    server.setRequestHandler('tools/call', async (request) => {
+      const { name } = request.params;
+      const record = (outcome: string): void => {
+        const entry = activity?.tools.find((tool) => tool.name === name && tool.outcome === 'not run');
+        if (entry) entry.outcome = outcome;
+      };
+      try {
+        const result = await this.callTool(name, request.params.arguments, context);
+        record(outcomeOf(result));
+        return result;
+      } catch (error) {
+        record(error instanceof ProtocolError ? 'UNKNOWN_TOOL' : 'failed');
+        throw error;
+      }
+    });
     return server;
   }
 
