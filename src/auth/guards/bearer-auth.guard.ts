@@ -74,7 +74,9 @@ export class BearerAuthGuard implements CanActivate {
       if (this.limits.subjectLimited) await this.limits.admitSubject(user.sub);
     } else {
       await this.jwt.canActivate(context);
-      user = this.withEffectiveScopes(request.user!);
+      // No token on an @AllowAnonymous() route (public tools): let through without a user; the handler decides.
+      if (!request.user) return true;
+      user = this.withEffectiveScopes(request.user);
       if (request.authOutcome === 'ok (cached)') trace.validation = 'cache';
     }
     request.user = user;
