@@ -65,6 +65,25 @@ describe('GET /health/auth0', () => {
     expect(Date.parse(String(after.dcr.lastWebhookAt))).not.toBeNaN();
   });
 
+  it('publicly answers only the state of each part; the detail is on the admin port only', async () => {
+    const gateway = await startDcrGateway(tenant);
+    gateways.push(gateway);
+    const client = tenant.registerClient({ client_name: 'ChatGPT', redirect_uris: [CHATGPT_REDIRECT] });
+    await deliverLogs(gateway.url, JSON.stringify([tenant.dcrLogRecord(client)]));
+    await settled(gateway);
+
+    const response = await fetch(`${gateway.url}/health/auth0`);
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(JSON.parse(text)).toEqual({
+      status: 'ok',
+      details: { signingKeys: { status: 'up' }, dcr: { status: 'up' } },
+    });
+    for (const detail of [tenant.issuer, tenant.url, AUDIENCE, client.client_id])
+      expect(text).not.toContain(detail);
+    expect((await dcrHealth(gateway)).dcr).toMatchObject({ issuer: tenant.issuer, audience: AUDIENCE });
+  });
+
   it('reports the token, the detected DCR mode and the last preparation, and no secret', async () => {
     const gateway = await startDcrGateway(tenant);
     gateways.push(gateway);
@@ -101,6 +120,13 @@ describe('GET /health/auth0', () => {
     });
     expect(health.dcr.message).toContain('POST /oauth/token failed: HTTP 401 (access_denied: Unauthorized)');
     expect(JSON.stringify(health.body)).not.toContain('not-the-management-secret-at-all');
+
+    const publicAnswer = await fetch(`${gateway.url}/health/auth0`);
+    expect(publicAnswer.status).toBe(503);
+    expect(await publicAnswer.json()).toEqual({
+      status: 'error',
+      details: { signingKeys: { status: 'up' }, dcr: { status: 'down' } },
+    });
   });
 
   it('reports a preparation the Management application may not perform, and does not retry it', async () => {

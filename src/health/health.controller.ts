@@ -1,9 +1,10 @@
-import { Controller, Get, UseFilters } from '@nestjs/common';
+import { Controller, Get, OnModuleInit, ServiceUnavailableException, UseFilters } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 
 import { Public } from '../auth/decorators/public.decorator';
 import { SigningKeysHealthIndicator } from '../auth/signing-keys.health';
 import { DcrHealthIndicator } from '../dcr/dcr.health';
+import { AdminServer, json } from '../observability/admin-server';
 import { IpLimitExempt } from '../rate-limit/ip-limit-exempt.decorator';
 import { RedisHealthIndicator } from '../redis/redis.health';
 import { HealthCheckFilter } from './health-check.filter';
@@ -14,7 +15,7 @@ import { ShutdownState } from './shutdown.state';
 @IpLimitExempt()
 @UseFilters(HealthCheckFilter)
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnModuleInit {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -22,7 +23,19 @@ export class HealthController {
     private readonly signingKeys: SigningKeysHealthIndicator,
     private readonly dcr: DcrHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly admin: AdminServer,
   ) {}
+
+  /**
+   * The Auth0 diagnosis in full (issuer, audience, JWKS URL, recent client ids, Management errors) is for
+   * operators: it is served on the admin port (METRICS_PORT, loopback by default), never on the public one.
+   */
+  onModuleInit(): void {
+    this.admin.route('/health/auth0', async () => {
+      const result = await this.auth0Check();
+      return json(result.status === 'ok' ? 200 : 503, result);
+    });
+  }
 
   /** The process answers; nothing external is consulted, so a flaky issuer never restarts pods. */
   @Get('live')
@@ -57,9 +70,32 @@ export class HealthController {
     ]);
   }
 
+  /** Public: each part's state only; the detail is on the admin port (see onModuleInit). */
   @Get('auth0')
-  @HealthCheck()
-  auth0(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.signingKeys.check(), () => this.dcr.check()]);
+  async auth0(): Promise<PublicHealth> {
+    const result = await this.auth0Check();
+    const states = statesOf(result);
+    if (result.status !== 'ok') throw new ServiceUnavailableException(states);
+    return states;
   }
+
+  private auth0Check(): Promise<HealthCheckResult> {
+    return this.health
+      .check([() => this.signingKeys.check(), () => this.dcr.check()])
+      .catch((error: unknown) => {
+        // Terminus reports a failing check as a 503 carrying the result.
+        if (error instanceof ServiceUnavailableException) return error.getResponse() as HealthCheckResult;
+        throw error;
+      });
+  }
+}
+
+export interface PublicHealth {
+  status: HealthCheckResult['status'];
+  details: Record<string, { status: string }>;
+}
+
+function statesOf(result: HealthCheckResult): PublicHealth {
+  const details = Object.entries(result.details ?? {}).map(([key, value]) => [key, { status: value.status }]);
+  return { status: result.status, details: Object.fromEntries(details) };
 }

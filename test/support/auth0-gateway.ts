@@ -49,7 +49,7 @@ export interface DcrHealth {
 }
 
 export async function dcrHealth(gateway: TestGateway): Promise<DcrHealth> {
-  const response = await fetch(`${gateway.url}/health/auth0`);
+  const response = await fetch(`${gateway.adminUrl}/health/auth0`);
   const body = (await response.json()) as DcrHealth['body'];
   return { status: response.status, body, dcr: body.details.dcr };
 }

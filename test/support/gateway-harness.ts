@@ -5,11 +5,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 
 import { createGateway } from '../../src/gateway';
 import { ShutdownState } from '../../src/health/shutdown.state';
+import { AdminServer } from '../../src/observability/admin-server';
 
 export interface TestGateway {
   app: NestExpressApplication;
   url: string;
   port: number;
+  /** The admin server (/metrics, /health/auth0 detail) on its own loopback port, as main.ts serves it. */
+  adminUrl: string;
   /** Starts draining as SIGTERM would (readiness turns down). */
   drain(): void;
   stop(): Promise<void>;
@@ -43,10 +46,12 @@ export async function startGateway(
     modules: options.modules,
   });
   await app.listen(listenPort, '127.0.0.1');
+  const adminPort = await app.get(AdminServer).listen(0, '127.0.0.1');
   return {
     app,
     port: listenPort,
     url: `http://127.0.0.1:${listenPort}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
     drain: () => app.get(ShutdownState).beginDraining(),
     stop: async () => {
       await app.close();
