@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 
-import { SignedBackend } from './support/signed-backend';
+import { withInProcessScopes } from '../src/testing/tool.fixtures';
 import { TestGateway } from './support/gateway-harness';
+import { SignedBackend } from './support/signed-backend';
 import { TestIssuer } from './support/test-issuer';
 import { startTokenStack, TokenStack } from './support/token-stack';
 
@@ -63,7 +64,7 @@ describe('bearer-token authentication (RFC 6750 / RFC 9728)', () => {
     const response = await call();
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(
-      `Bearer scope="tools:read tools:write", resource_metadata="${prmUrl}"`,
+      `Bearer scope="${withInProcessScopes(['tools:read', 'tools:write']).join(' ')}", resource_metadata="${prmUrl}"`,
     );
     expect(await response.json()).toMatchObject({ error: 'unauthorized', code: 'MISSING_TOKEN' });
   });

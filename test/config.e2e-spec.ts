@@ -1,5 +1,6 @@
-import { createGateway } from '../src/gateway';
 import { ConfigValidationError } from '../src/config/gateway-config';
+import { createGateway } from '../src/gateway';
+import { withInProcessScopes } from '../src/testing/tool.fixtures';
 import { startGateway, TestGateway } from './support/gateway-harness';
 import { TestIssuer } from './support/test-issuer';
 import { writeToolsFile } from './support/tools-file';
@@ -37,10 +38,13 @@ describe('configuration: the application is built from the variables it is given
       ),
     );
 
-    expect(a).toMatchObject({ resource: 'https://first-read.example.com', scopes_supported: ['first:read'] });
+    expect(a).toMatchObject({
+      resource: 'https://first-read.example.com',
+      scopes_supported: withInProcessScopes(['first:read']),
+    });
     expect(b).toMatchObject({
       resource: 'https://second-read.example.com',
-      scopes_supported: ['second:read'],
+      scopes_supported: withInProcessScopes(['second:read']),
     });
   });
 

@@ -1,3 +1,4 @@
+import { withInProcessScopes } from '../src/testing/tool.fixtures';
 import { freePort, startGateway, TestGateway } from './support/gateway-harness';
 import { TestIssuer } from './support/test-issuer';
 import { writeToolsFile } from './support/tools-file';
@@ -37,7 +38,7 @@ describe('discovery, health and diagnostics', () => {
     const expected = (): Record<string, unknown> => ({
       resource: audience,
       authorization_servers: [issuer.issuer],
-      scopes_supported: ['offline_access', 'openid', 'tools:read'],
+      scopes_supported: withInProcessScopes(['offline_access', 'openid', 'tools:read']),
       bearer_methods_supported: ['header'],
       resource_name: 'connector-gateway',
     });

@@ -9,6 +9,7 @@ import { DcrReconciler } from '../dcr/dcr-reconciler.service';
 import { DcrTarget } from '../dcr/dcr-target';
 import { ManagementClient } from '../dcr/management.client';
 import { PreparationQueue } from '../dcr/preparation.queue';
+import { withInProcessScopes } from '../testing/tool.fixtures';
 import { ToolCatalog } from '../tools/tool-catalog.service';
 import { Auth0CliModule } from './auth0-cli.module';
 import { TenantDoctor } from './tenant-doctor.service';
@@ -68,6 +69,6 @@ describe('Auth0CliModule', () => {
     const target = app.get(DcrTarget);
     expect(target.audience).toBe('https://gateway.example.com/mcp');
     // search_docs from TOOL_SCOPES_JSON, current_time from the example tools module.
-    expect(target.scopes).toEqual(['docs:read', 'time:read']);
+    expect(target.scopes).toEqual(withInProcessScopes(['docs:read', 'time:read']));
   });
 });
