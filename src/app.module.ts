@@ -2,14 +2,14 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
 import { AuthModule } from './auth/auth.module';
-import { DebugTokenModule } from './auth/debug-token.controller';
+import { DebugTokenModule } from './auth/debug-token.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { GatewayConfigModule } from './config/config.module';
 import { GatewayConfig } from './config/gateway-config';
 import { DcrModule } from './dcr/dcr.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
-import { InProcessToolsModule } from './tools/in-process-tools';
+import { InProcessToolsModule } from './tools/in-process-tools.module';
 import { ToolsModule } from './tools/tools.module';
 
 @Module({

@@ -69,3 +69,28 @@ describe('the import graph', () => {
     ).toEqual([]);
   });
 });
+
+/**
+ * One naming rule for Nest's roles: a class named `…Service`, `…Module`, `…Controller`, `…Guard`, `…Filter` or
+ * `…Strategy` lives in a `<name>.<role>.ts` file, and such a file holds only classes of its role. Any other
+ * class is named for what it is (`ToolCatalog`, `DcrReconciler`) in the kebab-case of that name.
+ */
+const ROLES = ['Service', 'Module', 'Controller', 'Guard', 'Filter', 'Strategy'];
+
+const exportedClasses = sourceFiles(SRC).flatMap((file) =>
+  [...readFileSync(file, 'utf8').matchAll(/^export (?:abstract )?class (\w+)/gm)].map((match) => ({
+    file: path.relative(SRC, file),
+    name: match[1],
+  })),
+);
+
+describe('class and file names', () => {
+  it('puts every class named for a Nest role in a file of that role, and nothing else there', () => {
+    const wrong = exportedClasses.flatMap(({ file, name }) => {
+      const role = ROLES.find((candidate) => name.endsWith(candidate));
+      const fileRole = ROLES.find((candidate) => file.endsWith(`.${candidate.toLowerCase()}.ts`));
+      return role === fileRole ? [] : [`${name} in ${file}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+});

@@ -13,9 +13,9 @@ import { localModeRequested, localModeSettings, withDefaults } from './config/lo
 import { createGateway } from './gateway';
 import { HttpDrain, shutdownPlan } from './health/graceful-shutdown';
 import { ShutdownState } from './health/shutdown.state';
-import { prepareLocalMode } from './local/local-mode';
+import { prepareLocalMode } from './local/local-mode.module';
 import { AdminServer } from './observability/admin-server';
-import { ToolCatalog } from './tools/tool-catalog.service';
+import { ToolCatalog } from './tools/tool-catalog';
 
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');

@@ -1,3 +1,4 @@
+import { withInProcessScopes } from '../src/testing/tool.fixtures';
 import { freePort } from './support/gateway-harness';
 import { LogCapture, settle } from './support/log-capture';
 import { rawMcp, startVariant, toolCall } from './support/mcp-stand';
@@ -5,7 +6,8 @@ import { obtainToken } from './support/oidc-client';
 import { OpaqueStand, startOpaqueStand } from './support/opaque-stand';
 import { writeToolsFile } from './support/tools-file';
 
-const TOOL_SCOPES = 'notes:read tools:read';
+// Every scope the catalog's tools need: this suite's and those of the registered in-process tools.
+const TOOL_SCOPES = withInProcessScopes(['notes:read', 'tools:read']).join(' ');
 
 describe('upstream API-scope probe (API_PROBE_URL) and forwardBearer', () => {
   let stand: OpaqueStand;

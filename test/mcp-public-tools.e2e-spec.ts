@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
   tracingFetch,
 } from '../src/local/mcp-oauth-provider';
+import { inProcessTools } from '../src/testing/tool.fixtures';
 import { TestGateway } from './support/gateway-harness';
 import { McpStand, rawMcp, startMcpStand, startVariant, toolCall } from './support/mcp-stand';
 
@@ -30,6 +31,15 @@ async function connectAnonymously(
   await client.connect(transport);
   return { client, transport };
 }
+
+/** The registered in-process tools' schemes (src/tools/in-process-tools.ts): every gateway serves them. */
+const inProcessSecuritySchemes = (): Record<string, unknown> =>
+  Object.fromEntries(
+    inProcessTools().map((tool) => [
+      tool.name,
+      tool.public ? [{ type: 'noauth' }] : [{ type: 'oauth2', scopes: tool.scopes }],
+    ]),
+  );
 
 const callTool = async (
   connection: McpConnection,
@@ -75,6 +85,7 @@ describe('Public and protected tools on one server (mixed authentication)', () =
       search_notes: [{ type: 'oauth2', scopes: ['notes:read'] }],
       service_status: [{ type: 'noauth' }],
       totals_report: [{ type: 'oauth2', scopes: ['tools:read'] }],
+      ...inProcessSecuritySchemes(),
     });
     expect(result.isError).toBeFalsy();
     // The backend is told the caller is anonymous: an empty, signed subject.

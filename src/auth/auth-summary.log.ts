@@ -4,7 +4,7 @@ import type { Response } from 'express';
 
 import type { GatewayRequest } from '../common/request-context';
 import { appConfig, LOG_LEVELS, LogLevelName } from '../config/app.config';
-import type { ApiProbeOutcome } from './api-probe.service';
+import type { ApiProbeOutcome } from './api-probe';
 import { AuthenticatedUser, loginFromClaims } from '../common/authenticated-user';
 
 export type Validation = 'jwt' | 'introspection' | 'userinfo' | 'cache';

@@ -4,7 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
 
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
-import { ApiProbe } from './api-probe.service';
+import { ApiProbe } from './api-probe';
 import { AuthExceptionFilter } from './auth-exception.filter';
 import { AuthSummaryLog } from './auth-summary.log';
 import { BearerAuthGuard } from './guards/bearer-auth.guard';

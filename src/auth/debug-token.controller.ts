@@ -1,7 +1,6 @@
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 
 import type { AuthenticatedUser } from '../common/authenticated-user';
-import { AuthModule } from './auth.module';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { NoRouteScopes } from './decorators/no-route-scopes.decorator';
 
@@ -32,6 +31,3 @@ export class DebugTokenController {
     };
   }
 }
-
-@Module({ imports: [AuthModule], controllers: [DebugTokenController] })
-export class DebugTokenModule {}

@@ -5,14 +5,14 @@ import { IssuerClient } from '../auth/issuer.client';
 import { SigningKeyStore } from '../auth/signing-key.store';
 import type { RawEnv } from '../config/env.util';
 import { loadGatewayConfig } from '../config/gateway-config';
-import { DcrReconciler } from '../dcr/dcr-reconciler.service';
+import { DcrReconciler } from '../dcr/dcr-reconciler';
 import { DcrTarget } from '../dcr/dcr-target';
 import { ManagementClient } from '../dcr/management.client';
 import { PreparationQueue } from '../dcr/preparation.queue';
 import { withInProcessScopes } from '../testing/tool.fixtures';
-import { ToolCatalog } from '../tools/tool-catalog.service';
+import { ToolCatalog } from '../tools/tool-catalog';
 import { Auth0CliModule } from './auth0-cli.module';
-import { TenantDoctor } from './tenant-doctor.service';
+import { TenantDoctor } from './tenant-doctor';
 
 describe('Auth0CliModule', () => {
   let context: INestApplicationContext | undefined;

@@ -3,9 +3,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GatewayConfigModule } from '../config/config.module';
 import { GatewayConfig } from '../config/gateway-config';
 import { ManagementModule } from '../dcr/management.module';
-import { InProcessToolsModule } from '../tools/in-process-tools';
+import { InProcessToolsModule } from '../tools/in-process-tools.module';
 import { ToolCatalogModule } from '../tools/tool-catalog.module';
-import { TenantDoctor } from './tenant-doctor.service';
+import { TenantDoctor } from './tenant-doctor';
 
 /**
  * What the auth0:* CLIs need and nothing more: the configuration, the tool catalog (for the scopes) and

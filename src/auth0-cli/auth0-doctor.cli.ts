@@ -1,5 +1,5 @@
 import { CliIo, cliIo, withCliContext } from './cli-context';
-import { formatDoctorReport, TenantDoctor } from './tenant-doctor.service';
+import { formatDoctorReport, TenantDoctor } from './tenant-doctor';
 
 /** `npm run auth0:doctor`: one line per check of the tenant, each failure with its fix; exit 1 on a failure. */
 export async function runDoctorCli(options: Partial<CliIo> = {}): Promise<number> {

@@ -10,7 +10,7 @@ import { ClientPreparationService } from './client-preparation.service';
 import { RedisModule } from '../redis/redis.module';
 import { DcrCoordination } from './dcr-coordination';
 import { DcrExceptionFilter } from './dcr-exception.filter';
-import { DcrReconciler } from './dcr-reconciler.service';
+import { DcrReconciler } from './dcr-reconciler';
 import { DcrStatus } from './dcr-status';
 import { DcrHealthIndicator } from './dcr.health';
 import { LogWebhookController } from './log-webhook.controller';

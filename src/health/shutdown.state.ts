@@ -12,10 +12,6 @@ export class ShutdownState {
     this.draining = true;
   }
 
-  get isDraining(): boolean {
-    return this.draining;
-  }
-
   check(key = 'lifecycle'): HealthIndicatorResult {
     const indicator = this.health.check(key);
     return this.draining ? indicator.down({ message: 'shutting down' }) : indicator.up();

@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 
 import { RedisModule } from '../redis/redis.module';
 import { RateLimitExceptionFilter } from './rate-limit-exception.filter';
-import { RateLimits } from './rate-limits.service';
+import { RateLimits } from './rate-limits';
 
 @Module({
   imports: [RedisModule],

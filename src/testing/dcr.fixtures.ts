@@ -3,7 +3,7 @@ import { buildDcrConfig, DcrConfig } from '../config/dcr.config';
 import type { RawEnv } from '../config/env.util';
 import { ClientPreparationService } from '../dcr/client-preparation.service';
 import { DcrCoordination } from '../dcr/dcr-coordination';
-import { DcrReconciler } from '../dcr/dcr-reconciler.service';
+import { DcrReconciler } from '../dcr/dcr-reconciler';
 import { DcrStatus } from '../dcr/dcr-status';
 import { DcrTarget } from '../dcr/dcr-target';
 import type { ManagementClient } from '../dcr/management.client';

@@ -1,6 +1,6 @@
 import type { RawEnv } from '../config/env.util';
 import { GatewayMetrics } from '../observability/gateway-metrics';
-import { RateLimits } from '../rate-limit/rate-limits.service';
+import { RateLimits } from '../rate-limit/rate-limits';
 import { RedisConnection } from '../redis/redis.connection';
 import { testAppConfig } from './config.fixtures';
 

@@ -14,13 +14,21 @@ export function publishedTools(instance: object): PublishedTool[] {
   return buildCatalog({ codeTools: codeToolsOf(instance) }).map(({ handler: _handler, ...tool }) => tool);
 }
 
+/** The tools of the registered in-process providers (src/tools/in-process-tools.ts): every gateway serves them. */
+export function inProcessTools(): PublishedTool[] {
+  return IN_PROCESS_TOOLS.flatMap((type) => publishedTools(Object.create(type.prototype) as object));
+}
+
 /**
- * `scopes` plus the scopes of the registered in-process tools (src/tools/in-process-tools.ts), sorted as the
- * gateway lists them: every gateway serves those tools, so a team adding one must not break the suites.
+ * `scopes` plus the scopes of the registered in-process tools, sorted as the gateway lists them: a team
+ * adding a tool must not break the suites that list every scope.
  */
 export function withInProcessScopes(scopes: string[]): string[] {
-  const registered = IN_PROCESS_TOOLS.flatMap((type) =>
-    publishedTools(Object.create(type.prototype) as object).flatMap((tool) => tool.scopes),
-  );
+  const registered = inProcessTools().flatMap((tool) => tool.scopes);
   return [...new Set([...scopes, ...registered])].sort();
+}
+
+/** `names` plus the names of the registered in-process tools, sorted as the gateway lists them. */
+export function withInProcessToolNames(names: string[]): string[] {
+  return [...new Set([...names, ...inProcessTools().map((tool) => tool.name)])].sort();
 }

@@ -1,5 +1,6 @@
 import { publishedTools } from '../testing/tool.fixtures';
-import { EXAMPLE_TOOLS, IN_PROCESS_TOOLS, InProcessToolsModule } from './in-process-tools';
+import { EXAMPLE_TOOLS, IN_PROCESS_TOOLS } from './in-process-tools';
+import { InProcessToolsModule } from './in-process-tools.module';
 
 describe('the in-process tool registry', () => {
   const registered = [...IN_PROCESS_TOOLS, ...EXAMPLE_TOOLS];

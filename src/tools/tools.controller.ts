@@ -8,7 +8,7 @@ import type { AuthenticatedUser } from '../common/authenticated-user';
 import { AllowAnonymous } from '../auth/decorators/public.decorator';
 import { GatewayRequest, requestIdOf } from '../common/request-context';
 import { ANONYMOUS } from './tool-definition';
-import { ToolInvoker } from './tool-invoker.service';
+import { ToolInvoker } from './tool-invoker';
 
 @NoRouteScopes('each tool requires its own scopes, checked by ToolInvoker before it runs')
 @Controller('tools')

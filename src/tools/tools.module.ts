@@ -7,7 +7,7 @@ import { McpController } from './mcp/mcp.controller';
 import { McpEndpoint } from './mcp/mcp-endpoint';
 import { McpService } from './mcp/mcp.service';
 import { ToolCatalogModule } from './tool-catalog.module';
-import { ToolInvoker } from './tool-invoker.service';
+import { ToolInvoker } from './tool-invoker';
 import { ToolsController } from './tools.controller';
 import { ToolsExceptionFilter } from './tools-exception.filter';
 import { UpstreamClient } from './upstream.client';

@@ -11,13 +11,17 @@ import {
   McpConnection,
   tracingFetch,
 } from '../../src/local/mcp-oauth-provider';
-import { ToolCatalog } from '../../src/tools/tool-catalog.service';
+import { withInProcessScopes, withInProcessToolNames } from '../../src/testing/tool.fixtures';
+import { ToolCatalog } from '../../src/tools/tool-catalog';
 import { freePort, startGateway, TestGateway } from './gateway-harness';
 import { McpTestBackend, startMcpTestBackend, writeMcpToolsFile } from './mcp-backend';
 
-/** The opaque stand's catalog, fixed: its issuer starts before its gateway (the MCP stand's derives it). */
-export const STAND_SCOPES = ['tools:read', 'notes:read', 'notes:write', 'time:read'];
-export const STAND_TOOLS = [
+/**
+ * The opaque stand's catalog: mcp-backend.ts's tools file, the example tool and the registered in-process
+ * tools. Known before start-up because its issuer starts before its gateway (the MCP stand's derives it).
+ */
+export const STAND_SCOPES = withInProcessScopes(['tools:read', 'notes:read', 'notes:write', 'time:read']);
+export const STAND_TOOLS = withInProcessToolNames([
   'create_note',
   'current_time',
   'echo',
@@ -25,7 +29,7 @@ export const STAND_TOOLS = [
   'offline_report',
   'search_notes',
   'totals_report',
-];
+]);
 
 /** The catalog a running gateway serves: tool names and scopes, sorted. */
 export function catalogOf(gateway: TestGateway): { tools: string[]; scopes: string[] } {

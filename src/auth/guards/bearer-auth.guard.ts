@@ -5,8 +5,8 @@ import type { Response } from 'express';
 
 import type { GatewayRequest } from '../../common/request-context';
 import { authConfig } from '../../config/auth.config';
-import { RateLimits } from '../../rate-limit/rate-limits.service';
-import { ApiProbe } from '../api-probe.service';
+import { RateLimits } from '../../rate-limit/rate-limits';
+import { ApiProbe } from '../api-probe';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 import { AuthSummaryLog, AuthTrace } from '../auth-summary.log';
 import type { AuthenticatedUser } from '../../common/authenticated-user';

@@ -10,7 +10,7 @@ import { authConfig } from '../../config/auth.config';
 import { CounterCell } from '../../observability/metric-family';
 import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { IS_IP_LIMIT_EXEMPT } from '../../rate-limit/ip-limit-exempt.decorator';
-import { RateLimits } from '../../rate-limit/rate-limits.service';
+import { RateLimits } from '../../rate-limit/rate-limits';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 import { ALLOWS_ANONYMOUS, IS_PUBLIC } from '../decorators/public.decorator';
 import { mapJwtError } from '../jwt-error.mapper';

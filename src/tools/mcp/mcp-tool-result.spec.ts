@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 import type { ToolDefinition } from '../tool-definition';
-import type { ToolOutcome } from '../tool-invoker.service';
+import type { ToolOutcome } from '../tool-invoker';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 import {
   errorDetailsInMeta,

@@ -2,7 +2,7 @@ import { CallToolResult, ProtocolError, ProtocolErrorCode } from '@modelcontextp
 
 import { toErrorResponse } from '../../common/all-exceptions.filter';
 import { parseJsonObject } from '../../common/decode';
-import type { ToolOutcome } from '../tool-invoker.service';
+import type { ToolOutcome } from '../tool-invoker';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 
 const BODY_EXCERPT_CHARS = 500;

@@ -6,7 +6,7 @@ import { testAppConfig } from '../testing/config.fixtures';
 import { testRateLimits } from '../testing/rate-limit.fixtures';
 import { RedisConnection } from '../redis/redis.connection';
 import { RateLimitException } from './rate-limit.exception';
-import { RateLimits } from './rate-limits.service';
+import { RateLimits } from './rate-limits';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -8,7 +8,7 @@ import { buildToolsConfig } from '../config/tools.config';
 import { testAuthConfig } from '../testing/config.fixtures';
 import { thrownBy } from '../testing/errors';
 import { CatalogError } from './catalog-loader';
-import { ToolCatalog } from './tool-catalog.service';
+import { ToolCatalog } from './tool-catalog';
 import { Tool } from './tool.decorator';
 import { ToolsErrorCode, ToolsException } from './tools.exception';
 

@@ -2,12 +2,12 @@ import { BadRequestException, Logger } from '@nestjs/common';
 
 import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
 import { testRateLimits } from '../testing/rate-limit.fixtures';
-import type { ToolCatalog } from './tool-catalog.service';
+import type { ToolCatalog } from './tool-catalog';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { thrownBy } from '../testing/errors';
 import { ANONYMOUS, ToolCallContext, ToolDefinition } from './tool-definition';
 import { TOOLS_ERRORS } from './tools.exception';
-import { ToolInvoker } from './tool-invoker.service';
+import { ToolInvoker } from './tool-invoker';
 import { ToolsExceptionFilter } from './tools-exception.filter';
 import type { UpstreamClient } from './upstream.client';
 import { GatewayMetrics } from '../observability/gateway-metrics';
