@@ -29,6 +29,9 @@ export const MCP_SERVER_INFO = { name: 'connector-gateway', version: '0.1.0' };
 /** `_meta` key listing, when MCP_LIST_ALL_TOOLS is on, the scopes the caller still lacks for a tool. */
 export const MISSING_SCOPES_META = 'connector-gateway/missingScopes';
 
+/** Answers one tools/call of an SDK server. */
+export type ToolCallAnswer = (name: string, args: unknown) => Promise<CallToolResult>;
+
 /**
  * Apps SDK per-tool authentication, exactly what the gateway enforces: `noauth` for a public tool (served
  * without a token), `oauth2` with every scope a protected tool needs.
@@ -119,29 +122,45 @@ export class McpService {
     return refusedCallAnswer(call.id, body, challenge, Boolean(this.catalog.find(call.name)?.outputSchema));
   }
 
-  /** A low-level SDK server for one HTTP request (stateless Streamable HTTP), bound to its caller. */
-  createServer(context: ToolCallContext, activity?: McpActivity): Server {
+  /**
+   * A low-level SDK server for one HTTP request (stateless Streamable HTTP), bound to its caller. `answer`
+   * replaces the tools/call handler (McpEndpoint replays a result it computed without the SDK).
+   */
+  createServer(
+    context: ToolCallContext,
+    activity?: McpActivity,
+    answer: ToolCallAnswer = (name, args) => this.answerToolCall(name, args, context, activity),
+  ): Server {
     const server = new Server(MCP_SERVER_INFO, {
       capabilities: { tools: { listChanged: false } },
       jsonSchemaValidator: this.jsonSchemaValidator,
     });
     server.setRequestHandler('tools/list', () => ({ tools: this.listTools(context.user) }));
-    server.setRequestHandler('tools/call', async (request) => {
-      const { name } = request.params;
-      const record = (outcome: string): void => {
-        const entry = activity?.tools.find((tool) => tool.name === name && tool.outcome === 'not run');
-        if (entry) entry.outcome = outcome;
-      };
-      try {
-        const result = await this.callTool(name, request.params.arguments, context);
-        record(outcomeOf(result));
-        return result;
-      } catch (error) {
-        record(error instanceof ProtocolError ? 'UNKNOWN_TOOL' : 'failed');
-        throw error;
-      }
-    });
+    server.setRequestHandler('tools/call', (request) =>
+      answer(request.params.name, request.params.arguments),
+    );
     return server;
+  }
+
+  /** One tools/call for the caller of `context`, its outcome recorded in `activity` for the access line. */
+  async answerToolCall(
+    name: string,
+    args: unknown,
+    context: ToolCallContext,
+    activity?: McpActivity,
+  ): Promise<CallToolResult> {
+    const record = (outcome: string): void => {
+      const entry = activity?.tools.find((tool) => tool.name === name && tool.outcome === 'not run');
+      if (entry) entry.outcome = outcome;
+    };
+    try {
+      const result = await this.callTool(name, args, context);
+      record(outcomeOf(result));
+      return result;
+    } catch (error) {
+      record(error instanceof ProtocolError ? 'UNKNOWN_TOOL' : 'failed');
+      throw error;
+    }
   }
 
   /**
