@@ -3,7 +3,7 @@
 #   docker run --read-only --tmpfs /tmp -p 8080:8080 --env-file gateway.env connector-gateway:0.1.0
 # No secret is baked in: configuration (and secret files) come from the deployment (docs/deploy/kubernetes.md).
 # test/dockerfile.e2e-spec.ts runs these stages' steps in a clean copy and checks this file's structure.
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+ARG NODE_IMAGE=node:22.23.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

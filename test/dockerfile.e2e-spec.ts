@@ -2,6 +2,7 @@ import { execFileSync, execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
+  copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -29,16 +30,23 @@ const runtime = dockerfile.stages[dockerfile.stages.length - 1];
 const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
   packages: Record<string, { dev?: boolean }>;
 };
+const packageJson = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+};
+/** The Node release npm run test:node22 runs the suite on; the image is built on it. */
+const imageNode = /\bnode@(\d+\.\d+\.\d+)\b/.exec(packageJson.scripts['test:node22'])?.[1] ?? 'missing';
 
 function instructions(stage: Stage, keyword: string): Instruction[] {
   return stage.instructions.filter((instruction) => instruction.keyword === keyword);
 }
 
 describe('Dockerfile', () => {
-  it('builds in stages and runs the built tree as a numeric non-root user, exec-form node dist/main.js', () => {
+  it('builds in stages on the Node 22 release the suite runs on, and runs the built tree as a numeric non-root user, exec-form node dist/main.js', () => {
+    expect(imageNode).toMatch(/^22\.\d+\.\d+$/);
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile.stages.map((stage) => stage.from)).toEqual(
-      dockerfile.stages.map(() => expect.stringMatching(/^node:20\.\d+-\S+$/)),
+      dockerfile.stages.map(() => `node:${imageNode}-bookworm-slim`),
     );
     const users = instructions(runtime, 'USER');
     expect(users).toHaveLength(1);
@@ -62,18 +70,14 @@ describe('Dockerfile', () => {
   });
 
   it('documents a production start that needs neither the compiler nor a writable tree (npm run start:prod)', () => {
-    const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-      scripts: Record<string, string>;
-    };
+    const { scripts } = packageJson;
     expect(scripts['start:prod']).toBe('NODE_ENV=production node dist/main.js');
     expect(scripts['prestart:prod']).toBeUndefined();
     expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('npm run start:prod');
   });
 
   it('lists every package the built tree requires as a production dependency (npm ci --omit=dev installs it)', () => {
-    const { dependencies } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
-    };
+    const { dependencies } = packageJson;
     const required = new Set<string>();
     const walk = (dir: string): void => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -114,7 +118,7 @@ describe('Dockerfile', () => {
 });
 
 describe('the image, built and run from its Dockerfile steps in a clean copy', () => {
-  const work = mkdtempSync(path.join(tmpdir(), 'gateway-image-'));
+  let work = '';
   const stageRoots = new Map<string, string>();
   let user: { uid: number; gid: number } = { uid: 0, gid: 0 };
   let cmd: string[] = [];
@@ -123,12 +127,16 @@ describe('the image, built and run from its Dockerfile steps in a clean copy', (
   const host = (stage: Stage, containerPath: string): string =>
     path.join(stageRoots.get(stage.name)!, containerPath);
 
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), 'gateway-image-'));
+  });
+
   afterAll(() => {
     execFileSync('chmod', ['-R', 'u+w', work]);
     execFileSync('rm', ['-rf', work]);
   });
 
-  /** Each stage gets its own root; RUN runs on this machine's node and npm, like the node base image's. */
+  /** Each stage gets its own root; RUN runs on the node and npm this suite runs on, like the base image's. */
   function build(): void {
     const context = path.join(work, 'context');
     for (const file of buildContext(ROOT, dockerignore))
@@ -188,6 +196,11 @@ describe('the image, built and run from its Dockerfile steps in a clean copy', (
   }
 
   it('holds only the built tree and production dependencies, and serves a verified call from a read-only directory', async () => {
+    expect(
+      execFileSync('node', ['--version'], { env: { PATH: process.env.PATH! } })
+        .toString()
+        .trim(),
+    ).toBe(process.version);
     build();
     const app = host(runtime, workdir);
     expect(readdirSync(app).sort()).toEqual(['dist', 'node_modules', 'package.json']);
@@ -199,6 +212,12 @@ describe('the image, built and run from its Dockerfile steps in a clean copy', (
     expect(devOnly.filter((location) => existsSync(path.join(app, location)))).toEqual([]);
     expect(existsSync(path.join(app, 'node_modules/@nestjs/core'))).toBe(true);
 
+    // The image's node sits outside the app, executable by every user. This process's may not be (npx keeps
+    // the Node 22 of npm run test:node22 under root's home, closed to the image's user).
+    const node = path.join(work, 'usr/local/bin/node');
+    mkdirSync(path.dirname(node), { recursive: true });
+    copyFileSync(process.execPath, node);
+    chmodSync(node, 0o555);
     // Read-only for everyone; traversable by the image's user.
     execFileSync('chmod', ['-R', 'a-w', app]);
     for (let dir = app; dir !== path.dirname(work); dir = path.dirname(dir)) chmodSync(dir, 0o555);
@@ -230,7 +249,7 @@ describe('the image, built and run from its Dockerfile steps in a clean copy', (
         ),
         NODE_EXTRA_CA_CERTS: front.certificate,
       },
-      { cwd: app, args: cmd.slice(1), ...(process.getuid?.() === 0 ? user : {}) },
+      { cwd: app, args: cmd.slice(1), node, ...(process.getuid?.() === 0 ? user : {}) },
     );
     try {
       const url = `http://127.0.0.1:${port}`;

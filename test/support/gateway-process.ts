@@ -24,6 +24,8 @@ export interface GatewayProcessOptions {
   cwd?: string;
   /** The program's arguments; default the built main.js. */
   args?: string[];
+  /** The node executable; default this process's. */
+  node?: string;
   uid?: number;
   gid?: number;
 }
@@ -31,7 +33,7 @@ export interface GatewayProcessOptions {
 /** Runs the gateway in its own process with exactly `env` (plus PATH). */
 export function runGateway(env: Record<string, string>, options: GatewayProcessOptions = {}): GatewayProcess {
   const streams = { output: '', stdout: '', stderr: '' };
-  const child = spawn(process.execPath, options.args ?? [MAIN], {
+  const child = spawn(options.node ?? process.execPath, options.args ?? [MAIN], {
     cwd: options.cwd ?? tmpdir(),
     // METRICS_PORT=0: a free admin port, so concurrent runs never fight over 9464.
     env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env },
