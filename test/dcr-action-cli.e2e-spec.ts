@@ -1,6 +1,7 @@
 import { runInNewContext } from 'node:vm';
 
 import { runActionCli } from '../src/auth0-cli/auth0-action.cli';
+import { withInProcessScopes } from '../src/testing/tool.fixtures';
 import { runCli } from './support/auth0-cli';
 
 const AUDIENCE = 'https://gateway.example.com/mcp';
@@ -19,7 +20,10 @@ describe('npm run auth0:action', () => {
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`const GATEWAY_AUDIENCE = "${AUDIENCE}";`);
-    expect(result.stdout).toContain('const GATEWAY_SCOPES = ["docs:read", "docs:write"];');
+    const scopes = withInProcessScopes(['docs:read', 'docs:write']);
+    expect(result.stdout).toContain(
+      `const GATEWAY_SCOPES = [${scopes.map((scope) => JSON.stringify(scope)).join(', ')}];`,
+    );
     expect(result.stdout).toContain('const CLAIM_NAMESPACE = "https://gateway.example.com/";');
 
     const module = { exports: {} as { onExecutePostLogin?: unknown } };
