@@ -130,3 +130,47 @@ describe('rate limit per client IP for unauthenticated traffic', () => {
       expect((await post(`${gateway.url}/tools/search`, token, {})).status).toBe(200);
   });
 });
+
+describe('per-tool limit of a public tool for callers without a token', () => {
+  let stack: TokenStack;
+
+  beforeAll(async () => {
+    stack = await startTokenStack({
+      secret: SECRET,
+      env: { TRUST_PROXY: 'true', RATE_LIMIT_WINDOW_S: '60' },
+      tools: () => [{ name: 'status', description: 'Service status', public: true, rateLimit: 1 }],
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const callFrom = async (address: string, path: string, body: unknown): Promise<Answer> => {
+    const response = await fetch(`${stack.gateway.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: MCP_ACCEPT, 'x-forwarded-for': address },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as Record<string, unknown>,
+    };
+  };
+
+  it('counts each client address on its own, so one anonymous client cannot use up the tool for the others', async () => {
+    expect((await callFrom('203.0.113.1', '/tools/status', {})).status).toBe(200);
+    expectRateLimited(await callFrom('203.0.113.1', '/tools/status', {}), 'tool', 1);
+
+    expect((await callFrom('203.0.113.2', '/tools/status', {})).status).toBe(200);
+    const mcpCall = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'status', arguments: {} },
+    };
+    expectRateLimited(await callFrom('203.0.113.2', '/mcp', mcpCall), 'tool', 1);
+    expect((await callFrom('203.0.113.3', '/mcp', mcpCall)).status).toBe(200);
+  });
+});

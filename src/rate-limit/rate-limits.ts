@@ -58,13 +58,16 @@ export class RateLimits {
     if (this.subject) await this.consume(this.subject, 'subject', sub);
   }
 
-  /** Counts one call of `tool` by `sub`; `toolLimit` (from the catalog) overrides RATE_LIMIT_PER_TOOL. */
-  async admitTool(tool: string, sub: string, toolLimit?: number): Promise<void> {
+  /**
+   * Counts one call of `tool` by `caller` (a key that tells subjects from anonymous addresses);
+   * `toolLimit` (from the catalog) overrides RATE_LIMIT_PER_TOOL.
+   */
+  async admitTool(tool: string, caller: string, toolLimit?: number): Promise<void> {
     const points = toolLimit ?? this.defaultToolLimit;
     if (points === 0) return;
     let limiter = this.toolLimiters.get(points);
     if (!limiter) this.toolLimiters.set(points, (limiter = this.limiter(`tool:${points}`, points)!));
-    await this.consume(limiter, 'tool', `${tool}:${sub}`);
+    await this.consume(limiter, 'tool', `${tool}:${caller}`);
   }
 
   /** Counts one request from a client address that carries no verified token. */

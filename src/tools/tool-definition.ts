@@ -18,6 +18,8 @@ export interface ToolCallContext {
   signal?: AbortSignal;
   /** The caller's bearer token; only read for tools with `forwardBearer`. Never logged. */
   accessToken?: string;
+  /** The client address (`req.ip`: X-Forwarded-For only with TRUST_PROXY): an anonymous caller's rate-limit key. */
+  clientIp?: string;
 }
 
 export type InProcessHandler = (args: Record<string, unknown>, context: ToolCallContext) => unknown;

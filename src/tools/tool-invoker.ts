@@ -47,10 +47,17 @@ export class ToolInvoker {
     return tool;
   }
 
-  /** Authorizes the call, then counts it against the caller's per-tool limit (429 beyond). */
+  /**
+   * Authorizes the call, then counts it against the caller's per-tool limit (429 beyond): a user by their
+   * subject, an anonymous caller of a public tool by their address, so that one client cannot use up a
+   * public tool for every other anonymous caller.
+   */
   async admit(name: string, context: ToolCallContext): Promise<ToolDefinition> {
     const tool = this.authorize(name, context);
-    await this.limits.admitTool(name, context.user.sub, tool.rateLimit);
+    const caller = isAnonymous(context.user)
+      ? `ip:${context.clientIp ?? 'unknown'}`
+      : `sub:${context.user.sub}`;
+    await this.limits.admitTool(name, caller, tool.rateLimit);
     return tool;
   }
 

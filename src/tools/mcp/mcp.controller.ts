@@ -62,6 +62,7 @@ export class McpController {
       requestId: requestIdOf(request),
       signal: abort.signal,
       accessToken: user ? bearerToken(request) : undefined,
+      clientIp: request.ip,
     };
     request.toolName = calledToolNames(request.body).join(',') || undefined;
     try {
