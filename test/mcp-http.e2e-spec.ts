@@ -123,6 +123,34 @@ describe('MCP endpoint over raw HTTP', () => {
       expect(answer.status).toBe(403);
       expect(answer.headers.get('www-authenticate')).toContain('scope="notes:read"');
     });
+
+    it('answers one 403 naming every scope the refused calls of a batch need, so the client re-authorizes once', async () => {
+      const before = stand.backend.calls.length;
+
+      const answer = await rawMcp(stand.mcpUrl, {
+        token: narrowToken,
+        body: [
+          toolCall('echo', { message: 'a' }, 1),
+          toolCall('search_notes', { query: 'b' }, 2),
+          toolCall('create_note', { title: 'c' }, 3),
+        ],
+      });
+
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get('www-authenticate')).toBe(
+        `Bearer error="insufficient_scope", error_description="This batch requires scope notes:read, notes:write", scope="notes:read notes:write", resource_metadata="${resourceMetadata}"`,
+      );
+      expect(answer.body).toEqual({
+        error: 'insufficient_scope',
+        code: 'INSUFFICIENT_SCOPE',
+        message: 'This batch requires scope notes:read, notes:write',
+        hint: expect.any(String),
+        required: ['notes:read', 'notes:write'],
+        missing: ['notes:read', 'notes:write'],
+        requestId: answer.headers.get('x-request-id'),
+      });
+      expect(stand.backend.calls).toHaveLength(before);
+    });
   });
 
   describe('GET and DELETE /mcp', () => {

@@ -121,6 +121,24 @@ describe('Public and protected tools on one server (mixed authentication)', () =
     expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
   });
 
+  it('answers a batch of protected calls without a token with one 401 naming every scope they need', async () => {
+    const answer = await rawMcp(stand.mcpUrl, {
+      body: [toolCall('service_status', {}, 1), toolCall('echo', {}, 2), toolCall('create_note', {}, 3)],
+    });
+
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toBe(
+      `Bearer scope="tools:read notes:write", resource_metadata="${resourceMetadata}"`,
+    );
+    expect(answer.body).toEqual({
+      error: 'unauthorized',
+      code: 'MISSING_TOKEN',
+      message: 'This batch calls tools that require a bearer token',
+      hint: expect.any(String),
+      requestId: answer.headers.get('x-request-id'),
+    });
+  });
+
   it('signs in when the first protected tool is called: 401 → OAuth flow → the call succeeds', async () => {
     const provider = new HeadlessOAuthClientProvider({ loginHint: 'frank' });
     const exchanges: HttpExchange[] = [];

@@ -13,9 +13,19 @@ export function missingScopes(held: readonly string[], required: readonly string
  * carries the caller's scopes for the legacy held ∪ required challenge (see {@link challengedScopes}).
  */
 export function assertScopes(user: AuthenticatedUser, required: readonly string[], target?: string): void {
+  const refusal = scopeRefusal(user, required, target);
+  if (refusal) throw refusal;
+}
+
+/** The 403 insufficient_scope refusal of `user` for an operation that needs `required`; none when held. */
+export function scopeRefusal(
+  user: AuthenticatedUser,
+  required: readonly string[],
+  target?: string,
+): AuthException | undefined {
   const missing = missingScopes(user.scopes, required);
-  if (missing.length === 0) return;
-  throw new AuthException(
+  if (missing.length === 0) return undefined;
+  return new AuthException(
     AuthErrorCode.INSUFFICIENT_SCOPE,
     `${target ? `${target} requires` : 'This call requires'} scope ${missing.join(', ')}`,
     {

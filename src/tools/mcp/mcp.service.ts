@@ -4,7 +4,7 @@ import { CallToolResult, ProtocolError, Server, Tool } from '@modelcontextprotoc
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 
 import { AuthErrorCode, AuthException } from '../../auth/auth.exception';
-import { missingScopes } from '../../auth/scope-policy';
+import { missingScopes, scopeRefusal } from '../../auth/scope-policy';
 import type { AuthenticatedUser } from '../../common/authenticated-user';
 import type { McpActivity } from '../../common/request-context';
 import { toolsConfig } from '../../config/tools.config';
@@ -70,13 +70,18 @@ export class McpService {
    * tools are left to the tools/call handler (JSON-RPC invalid params).
    */
   authorizeToolCalls(body: unknown, context: ToolCallContext): void {
+    const refused: AuthException[] = [];
     for (const name of calledToolNames(body)) {
       try {
         this.invoker.authorize(name, context);
       } catch (error) {
-        if (!(error instanceof ToolsException && error.code === ToolsErrorCode.UNKNOWN_TOOL)) throw error;
+        if (error instanceof AuthException) refused.push(error);
+        else if (!(error instanceof ToolsException && error.code === ToolsErrorCode.UNKNOWN_TOOL))
+          throw error;
       }
     }
+    if (refused.length === 1) throw refused[0];
+    if (refused.length > 1) throw batchRefusal(refused, context);
   }
 
   /**
@@ -190,6 +195,23 @@ export class McpService {
     }
     return result.isError && this.catalog.get(name).outputSchema ? errorDetailsInMeta(result) : result;
   }
+}
+
+/**
+ * One answer for a batch (2025-03-26) several of whose calls are refused: a single challenge naming every
+ * scope they need, so that the client re-authorizes once rather than once per call.
+ */
+function batchRefusal(refused: AuthException[], context: ToolCallContext): AuthException {
+  const required = [...new Set(refused.flatMap((error) => error.details.challengeScopes ?? []))];
+  if (refused.some((error) => error.code === AuthErrorCode.MISSING_TOKEN)) {
+    // A name that is no tool is challenged with every scope (its refusal names none), so the batch is too.
+    const everyScope = refused.some((error) => !error.details.challengeScopes);
+    const message = 'This batch calls tools that require a bearer token';
+    return new AuthException(AuthErrorCode.MISSING_TOKEN, message, {
+      challengeScopes: everyScope ? undefined : required,
+    });
+  }
+  return scopeRefusal(context.user, required, 'This batch') ?? refused[0];
 }
 
 function describeTool(tool: ToolDefinition, meta: Record<string, unknown> = {}): GatewayMcpTool {
