@@ -89,6 +89,11 @@ export class AppEnv {
   )
   REDIS_URL?: string;
 
+  /** A file holding REDIS_URL, which may carry a password (read by loadGatewayConfig). */
+  @IsOptional()
+  @IsString()
+  REDIS_URL_FILE?: string;
+
   @IsString()
   REDIS_KEY_PREFIX: string = 'connector-gateway:';
 

@@ -174,6 +174,11 @@ export class AuthEnv {
   })
   OAUTH_INTROSPECTION_CLIENT_SECRET?: string;
 
+  /** A file holding OAUTH_INTROSPECTION_CLIENT_SECRET (read by loadGatewayConfig). */
+  @IsOptional()
+  @IsString()
+  OAUTH_INTROSPECTION_CLIENT_SECRET_FILE?: string;
+
   @IsIn(INTROSPECTION_AUTH_METHODS, {
     message: 'OAUTH_INTROSPECTION_AUTH_METHOD must be client_secret_basic or client_secret_post',
   })

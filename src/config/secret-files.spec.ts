@@ -35,6 +35,40 @@ describe('secrets from files (<NAME>_FILE)', () => {
     expect(config.warnings).toEqual([]);
   });
 
+  it('reads the introspection client secret and a REDIS_URL carrying a password from mounted files', () => {
+    const redisUrl = 'redis://:r3dis-pa55word@redis.internal:6379/2';
+    const config = loadGatewayConfig({
+      ...PRODUCTION,
+      GATEWAY_HMAC_SECRET: HMAC_SECRET,
+      MGMT_CLIENT_SECRET: MGMT_SECRET,
+      OAUTH_TOKEN_FORMATS: 'jwt,opaque',
+      OAUTH_INTROSPECTION_URL: 'https://tenant.eu.auth0.com/oauth/introspect',
+      OAUTH_INTROSPECTION_CLIENT_ID: 'connector-gateway',
+      OAUTH_INTROSPECTION_CLIENT_SECRET_FILE: dir.write('introspection', 'introspection-secret-7d1c\n'),
+      REDIS_URL_FILE: dir.write('redis-url', `${redisUrl}\n`),
+    });
+
+    expect(config.auth.opaque.clientSecret).toBe('introspection-secret-7d1c');
+    expect(config.app.redis?.url).toBe(redisUrl);
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('validates a REDIS_URL read from a file like one set directly, without printing it', () => {
+    const problems = thrownBy(
+      () =>
+        loadGatewayConfig({
+          ...PRODUCTION,
+          GATEWAY_HMAC_SECRET: HMAC_SECRET,
+          MGMT_CLIENT_SECRET: MGMT_SECRET,
+          REDIS_URL_FILE: dir.write('redis-http', 'http://:s3cret-in-url@redis.internal:6379\n'),
+        }),
+      ConfigValidationError,
+    ).problems;
+
+    expect(problems).toEqual([expect.stringContaining('REDIS_URL must be a redis:// or rediss:// URL')]);
+    expect(problems.join('\n')).not.toContain('s3cret-in-url');
+  });
+
   it('validates a secret read from a file like one set directly, without printing it', () => {
     const problems = thrownBy(
       () =>

@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { RawEnv } from './env.util';
 
 /** Secrets the gateway reads; each may instead come from the file named by `<NAME>_FILE`. */
-export const SECRET_VARIABLES = ['GATEWAY_HMAC_SECRET', 'LOG_WEBHOOK_SECRET', 'MGMT_CLIENT_SECRET'] as const;
+export const SECRET_VARIABLES = [
+  'GATEWAY_HMAC_SECRET',
+  'LOG_WEBHOOK_SECRET',
+  'MGMT_CLIENT_SECRET',
+  'OAUTH_INTROSPECTION_CLIENT_SECRET',
+  // A Redis URL may carry the password (redis://:password@host:6379).
+  'REDIS_URL',
+] as const;
 
 /**
  * The environment with each `<NAME>_FILE` replaced by the file's content (Kubernetes and Docker mount
