@@ -252,14 +252,20 @@ describe('opaque token lifetime at the provider', () => {
   });
 
   it("never serves a cached answer beyond the token's exp: an expired token is refused", async () => {
-    stand = await startOpaqueStand({ accessTokenTtlS: 1, env: () => ({ OAUTH_OPAQUE_CACHE_TTL_S: '600' }) });
+    // Long enough for the first call to arrive before exp on a loaded machine; then wait until exp has passed.
+    const ttlS = 5;
+    stand = await startOpaqueStand({
+      accessTokenTtlS: ttlS,
+      env: () => ({ OAUTH_OPAQUE_CACHE_TTL_S: '600' }),
+    });
     const issued = await obtainToken(stand.issuer.issuer, {
       audience: stand.mcpUrl.href,
       scopes: ['tools:read'],
     });
+    const expiresBy = Date.now() + ttlS * 1000;
     expect((await callTool(issued.accessToken)).status).toBe(200);
 
-    await sleep(1100);
+    await sleep(Math.max(0, expiresBy - Date.now()) + 1100);
     const response = await callTool(issued.accessToken);
 
     expect(response.status).toBe(401);
