@@ -147,6 +147,9 @@ describe('three replicas sharing Redis', () => {
 
     const holder = replicas[moved.findIndex((n) => n > 0)];
     const others = replicas.filter((r) => r !== holder);
+    const leading = (r: Replica): Promise<number> => metricOf(r, 'dcr_reconciler_leader');
+    expect(await leading(holder)).toBe(1);
+    expect(await Promise.all(others.map(leading))).toEqual([0, 0]);
     const othersBefore = await Promise.all(others.map(reconciliations));
     await holder.kill('SIGKILL');
 
@@ -160,5 +163,6 @@ describe('three replicas sharing Redis', () => {
       30_000,
     );
     expect(successor.alive()).toBe(true);
+    expect(await leading(successor)).toBe(1);
   });
 });

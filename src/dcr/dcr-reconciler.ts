@@ -43,13 +43,17 @@ export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const intervalMs = this.config.reconcileIntervalMs;
     if (!this.management.configured || intervalMs === 0) return;
+    const leader = this.metrics.dcrReconcilerLeader;
     if (!this.coordination.shared) {
+      leader.set(1);
       void this.run();
       this.timer = setInterval(() => void this.run(), intervalMs);
     } else {
       const leaseMs = Math.min(Math.ceil(intervalMs / 2), 30_000);
       const lead = async (): Promise<void> => {
-        if (this.stopped || !(await this.coordination.holdLease(leaseMs))) return;
+        const holds = !this.stopped && (await this.coordination.holdLease(leaseMs));
+        leader.set(holds && !this.stopped ? 1 : 0);
+        if (!holds) return;
         if (await this.coordination.reconciliationDue(intervalMs)) await this.run();
       };
       void lead();
@@ -61,6 +65,7 @@ export class DcrReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    this.metrics.dcrReconcilerLeader.set(0);
   }
 
   /** One pass; a pass still running is shared rather than overlapped. */

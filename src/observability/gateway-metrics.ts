@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Metric, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Metric, Registry } from 'prom-client';
 
 import { CounterFamily, HistogramFamily } from './metric-family';
 
@@ -91,11 +91,18 @@ export class GatewayMetrics {
     ['use'],
   );
 
+  /** Set when the reconciler starts or stops leading, never on a request path: a plain prom-client gauge. */
+  readonly dcrReconcilerLeader = new Gauge({
+    name: 'dcr_reconciler_leader',
+    help: 'Whether this replica runs the DCR reconciler: 1 while it holds the lease (or runs alone without REDIS_URL), else 0',
+    registers: [],
+  });
+
   private readonly registry = new Registry();
 
   constructor() {
     for (const family of Object.values(this)) {
-      if (family instanceof CounterFamily || family instanceof HistogramFamily) {
+      if (family instanceof CounterFamily || family instanceof HistogramFamily || family instanceof Gauge) {
         this.registry.registerMetric(family as unknown as Metric);
       }
     }
