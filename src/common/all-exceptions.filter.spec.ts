@@ -148,6 +148,8 @@ describe('AllExceptionsFilter', () => {
     );
 
     expect(response.statusCode).toBe(500);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['content-length']).toBe(Buffer.byteLength(JSON.stringify(response.body)));
     expect(response.body).toMatchObject({ error: 'internal_error', requestId: 'req-42' });
     expect(logged).toHaveBeenCalledWith('POST /tools/crm_search failed: TypeError (requestId=req-42)');
   });

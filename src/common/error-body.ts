@@ -23,12 +23,23 @@ export function sendError(host: ArgumentsHost, status: number, body: Omit<ErrorB
   if (response.headersSent) return;
   const request = http.getRequest<Request>() as Partial<GatewayRequest>;
   const full = { ...body, requestId: requestIdOf(request as Request) };
-  if (!request.shapeErrorBody) {
-    response.status(status).json(full);
-    return;
-  }
+  if (!request.shapeErrorBody) return writeJson(response, status, full);
   const challenge = response.getHeader('www-authenticate');
-  response
-    .status(status)
-    .json(request.shapeErrorBody(full, typeof challenge === 'string' ? challenge : undefined));
+  writeJson(
+    response,
+    status,
+    request.shapeErrorBody(full, typeof challenge === 'string' ? challenge : undefined),
+  );
+}
+
+/**
+ * What Express's `res.status(status).json(body)` writes, without what an error answer does not need: an
+ * ETag (a SHA-1 of the body), the content-type parse and charset handling of `res.send`.
+ */
+function writeJson(response: Response, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.setHeader('Content-Length', Buffer.byteLength(json));
+  response.end(json);
 }

@@ -37,6 +37,13 @@ export function bodyParsers({ limit, rawTextPaths }: BodyParserOptions): Request
     return prefixes.some((prefix) => lower === prefix || lower.startsWith(`${prefix}/`));
   };
   return (req: Request, res: Response, next: NextFunction) => {
+    // What every parser does with a request that has no body (type-is hasBody: no Transfer-Encoding, no
+    // numeric Content-Length), without entering any: a GET, the cheapest request anyone can send.
+    if (req.headers['transfer-encoding'] === undefined && isNaN(req.headers['content-length'] as never)) {
+      const request: { body?: unknown } = req;
+      if (!('body' in request)) request.body = undefined;
+      return next();
+    }
     if (rawTextPath(req.path)) return rawText(req, res, next);
     // A JSON body leaves the request read to the end, so the text parser then passes it on untouched.
     jsonBody(req, res, (error?: unknown) => (error === undefined ? textBody(req, res, next) : next(error)));

@@ -20,14 +20,14 @@ export class FakeResponse {
   statusCode = 200;
   body: unknown;
   headersSent = false;
-  readonly headers: Record<string, string> = {};
+  readonly headers: Record<string, string | number> = {};
 
-  setHeader(name: string, value: string): this {
+  setHeader(name: string, value: string | number): this {
     this.headers[name.toLowerCase()] = value;
     return this;
   }
 
-  getHeader(name: string): string | undefined {
+  getHeader(name: string): string | number | undefined {
     return this.headers[name.toLowerCase()];
   }
 
@@ -38,6 +38,13 @@ export class FakeResponse {
 
   json(body: unknown): this {
     this.body = body;
+    this.headersSent = true;
+    return this;
+  }
+
+  /** An answer written directly (status and headers set before): its JSON body, parsed back. */
+  end(chunk?: string): this {
+    this.body = chunk === undefined ? undefined : (JSON.parse(chunk) as unknown);
     this.headersSent = true;
     return this;
   }
