@@ -377,7 +377,7 @@ async function main() {
     needsBaselines ? startBaseline('nest-express', common) : undefined,
     wanted('S0') ? startBaseline('naive', common) : undefined,
     wanted('S0') ? startBaseline('nest-fastify', common) : undefined,
-    wanted('S0') && SETTINGS.compareDist
+    (wanted('S0') || wanted('S3')) && SETTINGS.compareDist
       ? startGateway('gateway (compared build)', {
           ...common,
           env: { TOKEN_CACHE_MAX: '10000' },
@@ -501,10 +501,19 @@ async function main() {
       await runScenario({
         id: 'S3',
         title: 'unauthenticated 401 challenge (GET /debug-token, no token) vs GET /health/live',
-        variants: { challenge: challenge(cached), live: liveness(cached) },
+        variants: {
+          challenge: challenge(cached),
+          live: liveness(cached),
+          ...(compared ? { 'compare-challenge': challenge(compared) } : {}),
+        },
         rows: [
           ratio('401 challenge vs /health/live', 'challenge', 'live'),
           ratio('401 challenge vs /health/live', 'challenge', 'live', 'p50Ms'),
+          ...(compared
+            ? ['rps', 'cpuUsPerRequest'].map((metric) =>
+                ratio('401 challenge vs the compared build', 'challenge', 'compare-challenge', metric),
+              )
+            : []),
         ],
       }),
     );
