@@ -14,7 +14,8 @@ describe('bodyParsers', () => {
     const app = express();
     app.use(bodyParsers({ limit: 64, rawTextPaths: ['/auth0-log-webhook', '/auth0/logs'] }));
     app.use((req: Request, res: Response) => {
-      res.json({ type: typeof req.body, body: req.body ?? null });
+      const unread = req.body === undefined ? { hasBodyKey: 'body' in req } : {};
+      res.json({ type: typeof req.body, body: req.body ?? null, ...unread });
     });
     app.use(
       (error: { status?: number; message: string }, _req: Request, res: Response, _next: NextFunction) => {
@@ -59,11 +60,27 @@ describe('bodyParsers', () => {
     });
   });
 
+  it('passes a request without a body on with req.body undefined, as the parsers do', async () => {
+    const response = await fetch(`${base}/debug-token`, { headers: { 'content-type': 'application/json' } });
+
+    expect({ status: response.status, ...((await response.json()) as object) }).toEqual({
+      status: 200,
+      type: 'undefined',
+      body: null,
+      hasBodyKey: true,
+    });
+  });
+
+  it('still parses an empty JSON body sent with Content-Length: 0 (as {})', async () => {
+    expect(await post('/tools/echo', 'application/json', '')).toMatchObject({ status: 200, body: {} });
+  });
+
   it('leaves other bodies unread', async () => {
     expect(await post('/x', 'application/octet-stream', 'raw')).toEqual({
       status: 200,
       type: 'undefined',
       body: null,
+      hasBodyKey: true,
     });
   });
 
