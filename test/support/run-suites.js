@@ -1,8 +1,9 @@
-// npm test: the whole suite on this machine's Node, then on the Node 22 release the image runs (npm run test:node22:
-// the pinned `node` package from the npm registry, fetched by npx). Arguments go to jest in both runs. The command
-// fails when either run fails, does not complete (Node 22 could not be obtained) or ran on another Node than it names.
-const { spawnSync } = require('node:child_process');
-const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+// npm test: the whole suite on this machine's Node and, side by side, on the Node 22 release the image runs
+// (npm run test:node22: the pinned `node` package from the npm registry, fetched by npx). Arguments go to jest in both
+// runs. The command fails when either run fails, does not complete (Node 22 could not be obtained) or ran on another
+// Node than it names.
+const { spawn } = require('node:child_process');
+const { closeSync, mkdtempSync, openSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
 
@@ -41,28 +42,59 @@ function plannedRuns(scripts, jestArgs, npm) {
   return runs;
 }
 
-/** Runs each in turn (each one's summary reporter writes TEST_SUMMARY_FILE), prints the results; the exit code. */
-function runAll(runs, write) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'test-summary-'));
-  for (const [index, run] of runs.entries()) {
-    if (run.problem) continue;
-    write(`\n=== ${run.label}: ${run.shown.trim()}\n\n`);
+/**
+ * Starts the runs side by side and waits for all: they share nothing but dist/ (each suite takes free ports, its own
+ * Redis key prefix and temporary directories), and much of a run is spent waiting on child processes and timers.
+ * The first run's output streams; the others' is printed when they end. Each run's summary reporter writes
+ * TEST_SUMMARY_FILE. Prints every run's result and their sum; returns the exit code.
+ */
+async function runAll(runs, write) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'test-runs-'));
+  const children = [];
+  const stop = (signal) => {
+    for (const child of children) child.kill(signal);
+    process.exit(1);
+  };
+  process.once('SIGTERM', stop).once('SIGINT', stop);
+  const ended = runs.map(async (run, index) => {
+    if (run.problem) return;
     const summaryFile = path.join(dir, `${index}.json`);
-    const { status, signal, error } = spawnSync(run.command[0], run.command.slice(1), {
+    const logFile = index === 0 ? undefined : path.join(dir, `${index}.log`);
+    write(
+      `\n=== ${run.label}: ${run.shown.trim()}${logFile ? ' (its output follows when it ends)' : ''}\n\n`,
+    );
+    const log = logFile && openSync(logFile, 'w');
+    const child = spawn(run.command[0], run.command.slice(1), {
       cwd: ROOT,
-      stdio: 'inherit',
+      stdio: log ? ['ignore', log, log] : ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, TEST_SUMMARY_FILE: summaryFile },
     });
-    const exit = error ? error.message : signal ? `signal ${signal}` : `exit code ${status}`;
+    children.push(child);
+    const exit = await new Promise((resolve) => {
+      child.on('error', (error) => resolve(error.message));
+      child.on('exit', (code, signal) =>
+        resolve(signal ? `signal ${signal}` : code === 0 ? 0 : `exit code ${code}`),
+      );
+    });
+    if (log) closeSync(log);
+    return { exit, logFile, summaryFile };
+  });
+  const results = await Promise.all(ended);
+  process.off('SIGTERM', stop).off('SIGINT', stop);
+
+  for (const [index, run] of runs.entries()) {
+    if (run.problem) continue;
+    const { exit, logFile, summaryFile } = results[index];
+    if (logFile) write(`\n=== ${run.label}: output\n\n${readFileSync(logFile, 'utf8')}`);
     try {
       run.summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
     } catch {
-      run.problem = `did not complete (${exit}): ${run.unfinished}; see its output above`;
+      run.problem = `did not complete (${exit === 0 ? 'exit code 0' : exit}): ${run.unfinished}; see its output above`;
       continue;
     }
     if (run.summary.node !== run.node) run.problem = `ran on ${run.summary.node}, not ${run.node}`;
-    else if (status !== 0 && run.summary.failed === 0) run.problem = `jest ended with ${exit}`;
-    else if (status !== 0 || run.summary.failed > 0) run.failed = true;
+    else if (exit !== 0 && run.summary.failed === 0) run.problem = `jest ended with ${exit}`;
+    else if (exit !== 0 || run.summary.failed > 0) run.failed = true;
   }
   rmSync(dir, { recursive: true, force: true });
 
@@ -87,7 +119,7 @@ if (require.main === module) {
   const runs = plannedRuns(scripts, process.argv.slice(2), npm);
   if (runs.length === 1)
     process.stdout.write(`This machine's Node is ${process.version}: its run covers Node 22.\n`);
-  process.exitCode = runAll(runs, (text) => process.stdout.write(text));
+  runAll(runs, (text) => process.stdout.write(text)).then((code) => (process.exitCode = code));
 }
 
 module.exports = { plannedRuns, runAll };
