@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import type { Response } from 'express';
 
 import type { GatewayRequest } from '../common/request-context';
 import { appConfig, LOG_LEVELS, LogLevelName } from '../config/app.config';
@@ -35,14 +34,17 @@ export class AuthSummaryLog {
     this.warnings = enabled('warn');
   }
 
-  /** Writes the summary when the answer is sent; nothing is built when the log level hides it. */
-  track(request: GatewayRequest, response: Response, trace: AuthTrace): void {
+  /**
+   * Hands the access log the summary to write when the answer is sent (one `finish` listener serves both
+   * lines); nothing is built when the log level hides it.
+   */
+  track(request: GatewayRequest, trace: AuthTrace): void {
     if (!this.summaries) return;
-    const started = process.hrtime.bigint();
-    response.once('finish', () => {
+    const started = performance.now();
+    request.authSummary = (status) => {
       const user = request.user;
-      if (!user) return;
-      this.logger.log({
+      if (!user) return undefined;
+      return {
         msg: 'oauth_auth_summary',
         token_type: trace.tokenType,
         validation: trace.validation,
@@ -52,11 +54,11 @@ export class AuthSummaryLog {
         login: loginOf(user),
         client_id: user.clientId ?? null,
         tool: request.toolName ?? null,
-        status: response.statusCode,
-        duration_ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+        status,
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
         request_id: request.id,
-      });
-    });
+      };
+    };
   }
 
   lacksApiScope(request: GatewayRequest, user: AuthenticatedUser, status: number): void {

@@ -4,6 +4,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 import { AccessLogMiddleware } from './access-log.middleware';
+import type { GatewayRequest } from './request-context';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 
 function exchange(path: string): { req: Request; res: Response & EventEmitter } {
@@ -76,6 +77,34 @@ describe('AccessLogMiddleware', () => {
       expect.objectContaining({ msg: 'request', path: '/mcp', status: 200 }),
       'Access',
     );
+  });
+
+  it('writes the request’s oauth_auth_summary after its line, as Nest’s JSON ConsoleLogger would', () => {
+    const { req, res } = exchange('/tools/search');
+    const summary = { msg: 'oauth_auth_summary', login: 'alice', scopes_effective: ['a'], client_id: null };
+    const built = jest.fn((status: number) => ({ ...summary, status }));
+    (req as GatewayRequest).authSummary = built;
+    new AccessLogMiddleware('log', true, new GatewayMetrics()).use(req, res, jest.fn());
+    expect(built).not.toHaveBeenCalled();
+    res.statusCode = 201;
+    res.emit('finish');
+
+    expect(written).toHaveLength(2);
+    expect((JSON.parse(written[0]) as { context: string }).context).toBe('Access');
+    const ours = JSON.parse(written[1]) as Record<string, unknown>;
+    new ConsoleLogger({ json: true }).log({ ...summary, status: 201 }, 'Auth');
+    const nest = JSON.parse(written[2]) as Record<string, unknown>;
+    expect({ ...ours, timestamp: 0 }).toEqual({ ...nest, timestamp: 0 });
+    expect(Object.keys(ours)).toEqual(Object.keys(nest));
+  });
+
+  it('writes no summary when the guard built none (no user)', () => {
+    const { req, res } = exchange('/tools/search');
+    (req as GatewayRequest).authSummary = () => undefined;
+    new AccessLogMiddleware('log', true, new GatewayMetrics()).use(req, res, jest.fn());
+    res.emit('finish');
+
+    expect(written).toHaveLength(1);
   });
 
   it('logs no probe', () => {

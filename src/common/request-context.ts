@@ -30,6 +30,12 @@ export interface GatewayRequest extends Request {
   shapeErrorBody?: (body: Record<string, unknown>, challenge: string | undefined) => unknown;
   /** Set by the MCP endpoint: methods, tools and their outcomes. */
   mcp?: McpActivity;
+  /**
+   * Set by the bearer guard when the log level keeps it: the `oauth_auth_summary` record of this request,
+   * built once the answer is sent. AccessLogMiddleware writes it after the access line, from its one
+   * `finish` listener.
+   */
+  authSummary?: (status: number) => Record<string, unknown> | undefined;
 }
 
 /** Keeps a caller's request id when it is safe to log, otherwise mints one; echoes it on every answer. */

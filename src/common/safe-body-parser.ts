@@ -45,8 +45,12 @@ export function bodyParsers({ limit, rawTextPaths }: BodyParserOptions): Request
       return next();
     }
     if (rawTextPath(req.path)) return rawText(req, res, next);
-    // A JSON body leaves the request read to the end, so the text parser then passes it on untouched.
-    jsonBody(req, res, (error?: unknown) => (error === undefined ? textBody(req, res, next) : next(error)));
+    // The JSON parser leaves req.body undefined unless its type matched (a parsed body is never undefined);
+    // only then may the body be text.
+    jsonBody(req, res, (error?: unknown) => {
+      if (error !== undefined) return next(error);
+      return (req.body as unknown) === undefined ? textBody(req, res, next) : next();
+    });
   };
 }
 

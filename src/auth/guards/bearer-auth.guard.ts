@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
 
 import type { GatewayRequest } from '../../common/request-context';
 import { authConfig } from '../../config/auth.config';
@@ -15,15 +14,7 @@ import { OpaqueTokenValidator } from '../opaque-token.validator';
 import { ScopeRegistry } from '../scope.registry';
 import { isJwsShaped } from '../token-classifier';
 import { tokenFingerprint } from '../token-result.cache';
-import { bearerToken, JwtAuthGuard } from './jwt-auth.guard';
-
-function presentedToken(request: GatewayRequest): string | undefined {
-  try {
-    return bearerToken(request);
-  } catch {
-    return undefined;
-  }
-}
+import { bearerToken, JwtAuthGuard, presentedBearer } from './jwt-auth.guard';
 
 /**
  * The global authentication guard. A JWS goes to JwtAuthGuard; with OAUTH_TOKEN_FORMATS including
@@ -59,7 +50,7 @@ export class BearerAuthGuard implements CanActivate {
     // Public routes, missing tokens and JWTs: JwtAuthGuard decides (and applies the rate limits).
     if (this.reflector.getAllAndOverride(IS_PUBLIC, targets)) return this.jwt.canActivate(context);
     const request = context.switchToHttp().getRequest<GatewayRequest>();
-    const token = presentedToken(request);
+    const token = presentedBearer(request);
     const opaque = token !== undefined && this.opaqueAccepted && !(this.jwtAccepted && isJwsShaped(token));
     const fingerprint = token !== undefined && (opaque || this.probe.enabled) ? tokenFingerprint(token) : '';
     const trace: AuthTrace = { tokenType: 'jwt', validation: 'jwt', apiProbe: 'off' };
@@ -80,7 +71,7 @@ export class BearerAuthGuard implements CanActivate {
       if (request.authOutcome === 'ok (cached)') trace.validation = 'cache';
     }
     request.user = user;
-    this.summary.track(request, context.switchToHttp().getResponse<Response>(), trace);
+    this.summary.track(request, trace);
 
     if (this.probe.enabled) {
       trace.apiProbe = await this.probe.check(bearerToken(request), fingerprint, user);

@@ -54,7 +54,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       request.authOutcome = 'anonymous';
       return true;
     }
-    const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const presented = presentedBearer(request);
     const cached = presented === undefined ? undefined : this.cache.get(presented);
     if (cached) {
       this.cacheHits.inc();
@@ -95,9 +95,15 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
 /** RFC 6750 §2.1: only the Authorization header is accepted (bearer_methods_supported: ["header"]). */
-export function bearerToken(request: GatewayRequest): string {
+export function presentedBearer(request: GatewayRequest): string | undefined {
   const header = request.headers.authorization;
-  const match = typeof header === 'string' ? BEARER.exec(header) : null;
-  if (!match) throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
-  return match[1];
+  return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+}
+
+/** The bearer token, or the MISSING_TOKEN refusal. */
+export function bearerToken(request: GatewayRequest): string {
+  const token = presentedBearer(request);
+  if (token === undefined)
+    throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
+  return token;
 }
