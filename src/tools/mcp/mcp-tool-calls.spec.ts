@@ -1,4 +1,32 @@
-import { calledToolNames, jsonRpcMethods, singleToolCall } from './mcp-tool-calls';
+import {
+  calledToolNames,
+  jsonRpcMethods,
+  methodLabels,
+  singleToolCall,
+  summarizeMessage,
+} from './mcp-tool-calls';
+
+describe('summarizeMessage', () => {
+  it('gives, in one pass over a batch, each message’s metric label, the methods and the tools called, once each', () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'a' } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'b' } },
+      { jsonrpc: '2.0', id: 3, result: {} },
+      { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'a' } },
+      { jsonrpc: '2.0', id: 5, method: 'x/custom' },
+      null,
+      [],
+    ];
+
+    expect(summarizeMessage(batch)).toEqual({
+      labels: ['tools/call', 'notifications/initialized', 'tools/call', 'tools/call', 'other'],
+      methods: ['tools/call', 'notifications/initialized', 'x/custom'],
+      tools: ['a', 'b'],
+    });
+    expect(methodLabels(batch)).toEqual(summarizeMessage(batch).labels);
+  });
+});
 
 describe('calledToolNames', () => {
   it('finds the tool of a single tools/call request', () => {

@@ -10,11 +10,36 @@ const COUNTED_METHODS = new Set([
   'prompts/list',
 ]);
 
+/** What the metrics, the access line and the checks before the SDK need of a JSON-RPC message or batch. */
+export interface MessageSummary {
+  /** The mcp_requests_total label of each request or notification (responses have none). */
+  labels: string[];
+  /** The methods, once each, in order. */
+  methods: string[];
+  /** The tools of the `tools/call` requests, once each, in order. */
+  tools: string[];
+}
+
+/** One pass over the messages, as sent and not yet validated (the SDK answers malformed ones). */
+export function summarizeMessage(body: unknown): MessageSummary {
+  const labels: string[] = [];
+  const methods = new Set<string>();
+  const tools = new Set<string>();
+  for (const message of Array.isArray(body) ? (body as unknown[]) : [body]) {
+    if (typeof message !== 'object' || message === null) continue;
+    const { method, params } = message as JsonRpcMessage;
+    if (typeof method !== 'string') continue;
+    labels.push(COUNTED_METHODS.has(method) ? method : 'other');
+    methods.add(method);
+    const name = typeof params === 'object' && params !== null ? params.name : undefined;
+    if (method === 'tools/call' && typeof name === 'string') tools.add(name);
+  }
+  return { labels, methods: [...methods], tools: [...tools] };
+}
+
 /** The metric label of each request or notification in a JSON-RPC message or batch (responses have none). */
 export function methodLabels(body: unknown): string[] {
-  return messagesOf(body).flatMap(({ method }): string[] =>
-    typeof method === 'string' ? [COUNTED_METHODS.has(method) ? method : 'other'] : [],
-  );
+  return summarizeMessage(body).labels;
 }
 
 interface JsonRpcMessage {
@@ -22,27 +47,14 @@ interface JsonRpcMessage {
   params?: { name?: unknown };
 }
 
-/** The messages of a JSON-RPC message or batch, as sent and not yet validated (the SDK answers malformed ones). */
-function messagesOf(body: unknown): JsonRpcMessage[] {
-  const messages: unknown[] = Array.isArray(body) ? body : [body];
-  return messages.filter(
-    (message): message is JsonRpcMessage => typeof message === 'object' && message !== null,
-  );
-}
-
 /** The tool names of the `tools/call` requests in a JSON-RPC message or batch, once each, in order. */
 export function calledToolNames(body: unknown): string[] {
-  const names = messagesOf(body).flatMap(({ method, params }): string[] => {
-    const name = typeof params === 'object' && params !== null ? params.name : undefined;
-    return method === 'tools/call' && typeof name === 'string' ? [name] : [];
-  });
-  return [...new Set(names)];
+  return summarizeMessage(body).tools;
 }
 
 /** The methods of a JSON-RPC message or batch, once each, in order. */
 export function jsonRpcMethods(body: unknown): string[] {
-  const methods = messagesOf(body).flatMap(({ method }) => (typeof method === 'string' ? [method] : []));
-  return [...new Set(methods)];
+  return summarizeMessage(body).methods;
 }
 
 /** The id and tool of a message that is one `tools/call` request (not a batch), as sent. */

@@ -20,7 +20,7 @@ import { GatewayRequest, requestIdOf } from '../../common/request-context';
 import { MCP_PATH } from '../../common/routes';
 import { AllowAnonymous } from '../../auth/decorators/public.decorator';
 import { ANONYMOUS } from '../tool-definition';
-import { calledToolNames, jsonRpcMethods, singleToolCall } from './mcp-tool-calls';
+import { singleToolCall, summarizeMessage } from './mcp-tool-calls';
 import { McpEndpoint } from './mcp-endpoint';
 import { McpService } from './mcp.service';
 
@@ -49,12 +49,13 @@ export class McpController {
         'The MCP endpoint expects a JSON-RPC message in an application/json body',
       );
     }
-    this.mcp.countRequests(request.body);
+    const { labels, methods, tools } = summarizeMessage(request.body);
+    this.mcp.countRequests(labels);
     const call = singleToolCall(request.body);
     if (call) request.shapeErrorBody = (body, challenge) => this.mcp.refusedCallBody(call, body, challenge);
     const activity = (request.mcp = {
-      methods: jsonRpcMethods(request.body),
-      tools: calledToolNames(request.body).map((name) => ({ name, outcome: 'not run' })),
+      methods,
+      tools: tools.map((name) => ({ name, outcome: 'not run' })),
     });
     const abort = new AbortController();
     const context = {
@@ -64,13 +65,13 @@ export class McpController {
       accessToken: user ? bearerToken(request) : undefined,
       clientIp: request.ip,
     };
-    request.toolName = calledToolNames(request.body).join(',') || undefined;
+    request.toolName = tools.join(',') || undefined;
     try {
       if (!user) this.mcp.admitAnonymous();
       // Before the SDK sees the message: a missing scope is an HTTP 403 challenge, not a JSON-RPC error.
-      this.mcp.authorizeToolCalls(request.body, context);
-      this.mcp.assertNestingBound(request.body);
-      await this.mcp.admitToolCalls(request.body, context);
+      this.mcp.authorizeToolCalls(tools, context);
+      this.mcp.assertNestingBound(request.body, tools);
+      await this.mcp.admitToolCalls(tools, context);
     } catch (error) {
       const reason = (error as { code?: unknown }).code;
       for (const tool of activity.tools) tool.outcome = typeof reason === 'string' ? reason : 'refused';

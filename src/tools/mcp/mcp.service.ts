@@ -14,7 +14,6 @@ import type { ToolCallContext, ToolDefinition } from '../tool-definition';
 import { ToolInvoker } from '../tool-invoker';
 import { ToolsErrorCode, ToolsException } from '../tools.exception';
 import { GatewayMetrics } from '../../observability/gateway-metrics';
-import { calledToolNames, methodLabels } from './mcp-tool-calls';
 import {
   errorDetailsInMeta,
   failureResult,
@@ -60,18 +59,20 @@ export class McpService {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  countRequests(body: unknown): void {
-    for (const method of methodLabels(body)) this.metrics.mcpRequests.cell(method).inc();
+  /** mcp_requests_total, by the labels of summarizeMessage. */
+  countRequests(labels: readonly string[]): void {
+    for (const label of labels) this.metrics.mcpRequests.cell(label).inc();
   }
 
   /**
    * MCP step-up authorization: a tools/call whose scopes the token lacks must get the HTTP 403
    * insufficient_scope challenge, so this runs on the raw message before the SDK answers it. Unknown
-   * tools are left to the tools/call handler (JSON-RPC invalid params).
+   * tools are left to the tools/call handler (JSON-RPC invalid params). `tools`: the tools the message
+   * calls (summarizeMessage).
    */
-  authorizeToolCalls(body: unknown, context: ToolCallContext): void {
+  authorizeToolCalls(tools: readonly string[], context: ToolCallContext): void {
     const refused: AuthException[] = [];
-    for (const name of calledToolNames(body)) {
+    for (const name of tools) {
       try {
         this.invoker.authorize(name, context);
       } catch (error) {
@@ -89,17 +90,17 @@ export class McpService {
    * refused before the SDK, whose recursive handling of it would fail with a 500. Arguments within that
    * margin reach the tools/call handler, which refuses them as a tool error.
    */
-  assertNestingBound(body: unknown): void {
+  assertNestingBound(body: unknown, tools: readonly string[]): void {
     const maxDepth = this.config.argsMaxDepth;
     if (!nestsDeeperThan(body, maxDepth + JSON_RPC_ENVELOPE_DEPTH)) return;
-    const [tool] = calledToolNames(body);
+    const [tool] = tools;
     if (tool) throw argumentsTooDeep(tool, maxDepth);
     throw new BadRequestException(`The JSON-RPC message nests deeper than TOOL_ARGS_MAX_DEPTH allows`);
   }
 
   /** Per-tool rate limits, like scopes, answer at the HTTP level (429 + Retry-After), before the SDK. */
-  async admitToolCalls(body: unknown, context: ToolCallContext): Promise<void> {
-    for (const name of calledToolNames(body)) {
+  async admitToolCalls(tools: readonly string[], context: ToolCallContext): Promise<void> {
+    for (const name of tools) {
       if (this.catalog.has(name)) await this.invoker.admit(name, context);
     }
   }
