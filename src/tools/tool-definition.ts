@@ -18,7 +18,10 @@ export interface ToolCallContext {
   signal?: AbortSignal;
   /** The caller's bearer token; only read for tools with `forwardBearer`. Never logged. */
   accessToken?: string;
-  /** The client address (`req.ip`: X-Forwarded-For only with TRUST_PROXY): an anonymous caller's rate-limit key. */
+  /**
+   * An anonymous caller's address (`req.ip`: X-Forwarded-For only with TRUST_PROXY), their rate-limit key;
+   * not read (nor computed) for a caller with a token.
+   */
   clientIp?: string;
 }
 

@@ -36,7 +36,7 @@ export class ToolsController {
       requestId: requestIdOf(request),
       signal: controller.signal,
       accessToken: user ? bearerToken(request) : undefined,
-      clientIp: request.ip,
+      clientIp: user ? undefined : request.ip,
     });
     // Written here rather than returned: Nest would answer a Buffer through a StreamableFile, a Readable
     // piped into the response on every call, for the same status, headers and bytes. Errors thrown above

@@ -63,7 +63,7 @@ export class McpController {
       requestId: requestIdOf(request),
       signal: abort.signal,
       accessToken: user ? bearerToken(request) : undefined,
-      clientIp: request.ip,
+      clientIp: user ? undefined : request.ip,
     };
     request.toolName = tools.join(',') || undefined;
     try {
