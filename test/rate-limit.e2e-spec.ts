@@ -9,13 +9,19 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function post(url: string, token: string | undefined, body: unknown): Promise<Answer> {
+async function post(
+  url: string,
+  token: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       accept: MCP_ACCEPT,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
     },
     body: JSON.stringify(body),
   });
@@ -146,18 +152,8 @@ describe('per-tool limit of a public tool for callers without a token', () => {
     await stack?.stop();
   });
 
-  const callFrom = async (address: string, path: string, body: unknown): Promise<Answer> => {
-    const response = await fetch(`${stack.gateway.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: MCP_ACCEPT, 'x-forwarded-for': address },
-      body: JSON.stringify(body),
-    });
-    return {
-      status: response.status,
-      retryAfter: response.headers.get('retry-after'),
-      body: (await response.json()) as Record<string, unknown>,
-    };
-  };
+  const callFrom = (address: string, path: string, body: unknown): Promise<Answer> =>
+    post(`${stack.gateway.url}${path}`, undefined, body, { 'x-forwarded-for': address });
 
   it('counts each client address on its own, so one anonymous client cannot use up the tool for the others', async () => {
     expect((await callFrom('203.0.113.1', '/tools/status', {})).status).toBe(200);
