@@ -108,7 +108,9 @@ describe('three replicas sharing Redis', () => {
       'every replica to settle',
       async () => {
         const health = await Promise.all(
-          replicas.map((r) => fetch(`${r.adminUrl}/health/auth0`).then((x) => x.json() as Promise<DcrHealthBody>)),
+          replicas.map((r) =>
+            fetch(`${r.adminUrl}/health/auth0`).then((x) => x.json() as Promise<DcrHealthBody>),
+          ),
         );
         return health.every((body) => body.details.dcr.pendingPreparations === 0);
       },
