@@ -8,10 +8,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { routeOutboundCallsThroughProxy } from './common/outbound-proxy';
 import { explainPortInUse } from './common/port-in-use';
 import { readEnvironment } from './config/env-file';
-import { GatewayConfig, loadGatewayConfig } from './config/gateway-config';
+import { loadGatewayConfig } from './config/gateway-config';
 import { localModeRequested, localModeSettings, withDefaults } from './config/local.config';
 import { createGateway } from './gateway';
-import { HttpDrain, shutdownPlan } from './health/graceful-shutdown';
+import { HttpDrain, ShutdownPlan, shutdownPlan } from './health/graceful-shutdown';
 import { ShutdownState } from './health/shutdown.state';
 import { prepareLocalMode } from './local/local-mode.module';
 import { AdminServer } from './observability/admin-server';
@@ -45,8 +45,14 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    const toolTimeouts = app
+      .get(ToolCatalog)
+      .list()
+      .flatMap((tool) => (tool.timeoutMs === undefined ? [] : [tool.timeoutMs]));
+    const plan = shutdownPlan(config, toolTimeouts);
     // At a terminal (local mode) there is no load balancer to wait for.
-    void shutDown(app, drain, config, signal, logger, local ? 0 : undefined).then(
+    if (local) plan.graceMs = 0;
+    void shutDown(app, drain, plan, signal, logger).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -66,16 +72,10 @@ async function main(): Promise<void> {
 async function shutDown(
   app: NestExpressApplication,
   drain: HttpDrain,
-  config: GatewayConfig,
+  plan: ShutdownPlan,
   signal: string,
   logger: Logger,
-  graceMs?: number,
 ): Promise<void> {
-  const toolTimeouts = app
-    .get(ToolCatalog)
-    .list()
-    .flatMap((tool) => (tool.timeoutMs === undefined ? [] : [tool.timeoutMs]));
-  const plan = { ...shutdownPlan(config, toolTimeouts), ...(graceMs === undefined ? {} : { graceMs }) };
   setTimeout(() => {
     logger.error(
       `${drain.inFlightCount} request(s) still running ${plan.drainMs} ms after the grace period; exiting`,

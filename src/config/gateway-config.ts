@@ -9,7 +9,7 @@ import { ConfigValidationError } from './config-validation.error';
 import { buildDcrConfig, dcrEnvironmentProblems, DcrConfig, DcrEnv } from './dcr.config';
 import { isPlaceholder, parseEnv, RawEnv } from './env.util';
 import { LocalEnv } from './local.config';
-import { readSecretFiles } from './secret-files';
+import { readSecretFiles, SECRETS } from './secret-files';
 import { buildToolsConfig, ToolsConfig, ToolsEnv } from './tools.config';
 
 /** The whole configuration, validated once, from which the application is built (AppModule.register). */
@@ -23,13 +23,6 @@ export interface GatewayConfig {
   /** Worth saying at start-up, not worth refusing to start (unknown variables, APP_ORIGIN=*). */
   warnings: string[];
 }
-
-const SECRETS = [
-  'GATEWAY_HMAC_SECRET',
-  'LOG_WEBHOOK_SECRET',
-  'MGMT_CLIENT_SECRET',
-  'OAUTH_INTROSPECTION_CLIENT_SECRET',
-];
 
 /**
  * Validates every section at once, so that one error lists every problem, and builds the typed

@@ -2,15 +2,19 @@ import { readFileSync } from 'node:fs';
 
 import { RawEnv } from './env.util';
 
-/** Secrets the gateway reads; each may instead come from the file named by `<NAME>_FILE`. */
-export const SECRET_VARIABLES = [
+/** The gateway's secrets: production refuses a placeholder in any of them. */
+export const SECRETS = [
   'GATEWAY_HMAC_SECRET',
   'LOG_WEBHOOK_SECRET',
   'MGMT_CLIENT_SECRET',
   'OAUTH_INTROSPECTION_CLIENT_SECRET',
-  // A Redis URL may carry the password (redis://:password@host:6379).
-  'REDIS_URL',
 ] as const;
+
+/**
+ * What may instead come from the file named by `<NAME>_FILE`: the secrets, and a Redis URL, which may
+ * carry the password (redis://:password@host:6379).
+ */
+export const SECRET_VARIABLES = [...SECRETS, 'REDIS_URL'] as const;
 
 /**
  * The environment with each `<NAME>_FILE` replaced by the file's content (Kubernetes and Docker mount
