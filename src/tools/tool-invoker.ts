@@ -33,9 +33,7 @@ export class ToolInvoker {
    */
   authorize(name: string, context: ToolCallContext): ToolDefinition {
     if (isAnonymous(context.user)) {
-      // Without public tools nothing is served without a token: the same answer as the bearer guard's.
-      if (!this.catalog.hasPublicTools())
-        throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
+      this.admitAnonymous();
       const tool = this.catalog.find(name);
       if (tool?.public) return tool;
       throw new AuthException(AuthErrorCode.MISSING_TOKEN, `Tool "${name}" requires a bearer token`, {
@@ -45,6 +43,12 @@ export class ToolInvoker {
     const tool = this.catalog.get(name);
     if (!tool.public) assertScopes(context.user, tool.scopes, `Tool "${name}"`);
     return tool;
+  }
+
+  /** Without public tools nothing is served without a token: the same answer as the bearer guard's. */
+  admitAnonymous(): void {
+    if (!this.catalog.hasPublicTools())
+      throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
   }
 
   /**

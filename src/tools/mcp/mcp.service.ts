@@ -111,8 +111,7 @@ export class McpService {
    * rest with the 401 challenge of the tool called.
    */
   admitAnonymous(): void {
-    if (!this.catalog.hasPublicTools())
-      throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
+    this.invoker.admitAnonymous();
   }
 
   /**
