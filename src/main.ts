@@ -50,8 +50,6 @@ async function main(): Promise<void> {
       .list()
       .flatMap((tool) => (tool.timeoutMs === undefined ? [] : [tool.timeoutMs]));
     const plan = shutdownPlan(config, toolTimeouts);
-    // At a terminal (local mode) there is no load balancer to wait for.
-    if (local) plan.graceMs = 0;
     void shutDown(app, drain, plan, signal, logger).then(
       () => process.exit(0),
       (error: unknown) => {

@@ -59,6 +59,7 @@ export function prepareLocalMode(settings: LocalModeSettings): LocalMode {
       GATEWAY_HMAC_SECRET: run.secret,
       EXAMPLE_TOOLS_ENABLED: 'true',
       DEBUG_TOKEN_ENABLED: 'true',
+      // At a terminal there is no load balancer to wait for: Ctrl-C stops at once.
       SHUTDOWN_GRACE_MS: '0',
       ...(run.introspectionClient && {
         OAUTH_TOKEN_FORMATS: 'opaque',
