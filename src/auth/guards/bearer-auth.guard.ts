@@ -28,6 +28,7 @@ export class BearerAuthGuard implements CanActivate {
   private readonly opaqueAccepted: boolean;
   /** Per verified user object (they are cached): the same user with its effective scopes. */
   private readonly resolved = new WeakMap<AuthenticatedUser, AuthenticatedUser>();
+  /** The same, with what a passing API probe proves. */
   private readonly probed = new WeakMap<AuthenticatedUser, AuthenticatedUser>();
   private readonly callsSomeTool = new WeakMap<AuthenticatedUser, boolean>();
 
@@ -96,25 +97,28 @@ export class BearerAuthGuard implements CanActivate {
   }
 
   private withEffectiveScopes(user: AuthenticatedUser): AuthenticatedUser {
-    const effective = this.scopes.effectiveScopes(user.scopes);
-    if (effective === user.scopes) return user;
-    let resolved = this.resolved.get(user);
-    if (!resolved) {
-      resolved = { ...user, scopesObserved: user.scopesObserved ?? user.scopes, scopes: [...effective] };
-      this.resolved.set(user, resolved);
-    }
-    return resolved;
+    return this.widened(this.resolved, user, []);
   }
 
   private withProbeGrants(user: AuthenticatedUser): AuthenticatedUser {
     if (this.probe.grants.length === 0) return user;
-    let granted = this.probed.get(user);
-    if (!granted) {
-      const scopes = this.scopes.effectiveScopes([...new Set([...user.scopes, ...this.probe.grants])]);
-      granted = { ...user, scopesObserved: user.scopesObserved ?? user.scopes, scopes: [...scopes] };
-      this.probed.set(user, granted);
-    }
-    return granted;
+    return this.widened(this.probed, user, this.probe.grants);
+  }
+
+  /** `user` with `extra` scopes and all they imply, built once per user object; `user` when nothing changes. */
+  private widened(
+    memo: WeakMap<AuthenticatedUser, AuthenticatedUser>,
+    user: AuthenticatedUser,
+    extra: readonly string[],
+  ): AuthenticatedUser {
+    let widened = memo.get(user);
+    if (widened) return widened;
+    const held = extra.length === 0 ? user.scopes : [...new Set([...user.scopes, ...extra])];
+    const effective = this.scopes.effectiveScopes(held);
+    if (effective === user.scopes) return user;
+    widened = { ...user, scopesObserved: user.scopesObserved ?? user.scopes, scopes: [...effective] };
+    memo.set(user, widened);
+    return widened;
   }
 
   private lacksApiScope(user: AuthenticatedUser, status: number): AuthException {
