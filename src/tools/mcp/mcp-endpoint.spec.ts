@@ -20,7 +20,7 @@ import { Tool } from '../tool.decorator';
 import { ToolInvoker } from '../tool-invoker';
 import type { UpstreamClient } from '../upstream.client';
 import { McpEndpoint } from './mcp-endpoint';
-import { calledToolNames, jsonRpcMethods } from './mcp-tool-calls';
+import { summarizeMessage } from './mcp-tool-calls';
 import { McpService } from './mcp.service';
 
 const TOTAL_OUTPUT = { type: 'object', properties: { total: { type: 'number' } }, required: ['total'] };
@@ -148,10 +148,8 @@ class EndpointServer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const gatewayRequest = request as GatewayRequest;
     gatewayRequest.body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    const activity = {
-      methods: jsonRpcMethods(gatewayRequest.body),
-      tools: calledToolNames(gatewayRequest.body).map((name) => ({ name, outcome: 'not run' })),
-    };
+    const { methods, tools } = summarizeMessage(gatewayRequest.body);
+    const activity = { methods, tools: tools.map((name) => ({ name, outcome: 'not run' })) };
     gatewayRequest.mcp = activity;
     this.activities.set(String(request.headers['x-spec-id']), activity);
     const context = { user, requestId: 'req-1', signal: new AbortController().signal };

@@ -1,10 +1,4 @@
-import {
-  calledToolNames,
-  jsonRpcMethods,
-  methodLabels,
-  singleToolCall,
-  summarizeMessage,
-} from './mcp-tool-calls';
+import { singleToolCall, summarizeMessage } from './mcp-tool-calls';
 
 describe('summarizeMessage', () => {
   it('gives, in one pass over a batch, each message’s metric label, the methods and the tools called, once each', () => {
@@ -24,19 +18,18 @@ describe('summarizeMessage', () => {
       methods: ['tools/call', 'notifications/initialized', 'x/custom'],
       tools: ['a', 'b'],
     });
-    expect(methodLabels(batch)).toEqual(summarizeMessage(batch).labels);
   });
 });
 
-describe('calledToolNames', () => {
+describe('summarizeMessage: tools', () => {
   it('finds the tool of a single tools/call request', () => {
     expect(
-      calledToolNames({
+      summarizeMessage({
         jsonrpc: '2.0',
         id: 1,
         method: 'tools/call',
         params: { name: 'echo', arguments: {} },
-      }),
+      }).tools,
     ).toEqual(['echo']);
   });
 
@@ -48,7 +41,7 @@ describe('calledToolNames', () => {
       { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'a' } },
     ];
 
-    expect(calledToolNames(batch)).toEqual(['a', 'b']);
+    expect(summarizeMessage(batch).tools).toEqual(['a', 'b']);
   });
 
   it.each([
@@ -59,7 +52,7 @@ describe('calledToolNames', () => {
     { method: 'tools/call' },
     { method: 'tools/call', params: { name: 7 } },
   ])('finds nothing in a malformed message (%j), left to the SDK to reject', (body) => {
-    expect(calledToolNames(body)).toEqual([]);
+    expect(summarizeMessage(body).tools).toEqual([]);
   });
 });
 
@@ -83,17 +76,19 @@ describe('singleToolCall', () => {
   });
 });
 
-describe('jsonRpcMethods', () => {
+describe('summarizeMessage: methods', () => {
   it('lists the methods of a message or a batch once each, in order, skipping malformed messages', () => {
-    expect(jsonRpcMethods({ jsonrpc: '2.0', id: 1, method: 'server/discover' })).toEqual(['server/discover']);
+    expect(summarizeMessage({ jsonrpc: '2.0', id: 1, method: 'server/discover' }).methods).toEqual([
+      'server/discover',
+    ]);
     expect(
-      jsonRpcMethods([
+      summarizeMessage([
         { jsonrpc: '2.0', id: 1, method: 'tools/call' },
         null,
         { jsonrpc: '2.0', id: 2, method: 'tools/list' },
         { jsonrpc: '2.0', id: 3, method: 'tools/call' },
         { jsonrpc: '2.0', id: 4, method: 7 },
-      ]),
+      ]).methods,
     ).toEqual(['tools/call', 'tools/list']);
   });
 });

@@ -37,24 +37,9 @@ export function summarizeMessage(body: unknown): MessageSummary {
   return { labels, methods: [...methods], tools: [...tools] };
 }
 
-/** The metric label of each request or notification in a JSON-RPC message or batch (responses have none). */
-export function methodLabels(body: unknown): string[] {
-  return summarizeMessage(body).labels;
-}
-
 interface JsonRpcMessage {
   method?: unknown;
   params?: { name?: unknown };
-}
-
-/** The tool names of the `tools/call` requests in a JSON-RPC message or batch, once each, in order. */
-export function calledToolNames(body: unknown): string[] {
-  return summarizeMessage(body).tools;
-}
-
-/** The methods of a JSON-RPC message or batch, once each, in order. */
-export function jsonRpcMethods(body: unknown): string[] {
-  return summarizeMessage(body).methods;
 }
 
 /** The id and tool of a message that is one `tools/call` request (not a batch), as sent. */
