@@ -115,10 +115,28 @@ describe('Public and protected tools on one server (mixed authentication)', () =
   });
 
   it('answers a call of a name that is no tool with 401 too, so the catalog says nothing without a token', async () => {
-    const answer = await rawMcp(stand.mcpUrl, { body: toolCall('drop_tables', {}) });
+    const answer = await rawMcp(stand.mcpUrl, { body: toolCall('drop_tables', {}, 9) });
 
     expect(answer.status).toBe(401);
-    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
+    const challenge = answer.headers.get('www-authenticate');
+    expect(challenge).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
+    expect(answer.body).toEqual({
+      jsonrpc: '2.0',
+      id: 9,
+      result: {
+        isError: true,
+        content: [
+          { type: 'text', text: expect.stringContaining('Tool "drop_tables" requires a bearer token') },
+        ],
+        structuredContent: expect.objectContaining({
+          error: 'unauthorized',
+          code: 'MISSING_TOKEN',
+          message: 'Tool "drop_tables" requires a bearer token',
+          requestId: answer.headers.get('x-request-id'),
+        }),
+        _meta: { 'mcp/www_authenticate': [challenge] },
+      },
+    });
   });
 
   it('answers a batch of protected calls without a token with one 401 naming every scope they need', async () => {
@@ -169,6 +187,14 @@ describe('Public and protected tools on one server (mixed authentication)', () =
 
     expect(answer.status).toBe(401);
     expect(answer.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    // Refused by the bearer check before the message is read: the gateway's JSON error body.
+    expect(answer.body).toEqual({
+      error: 'invalid_token',
+      code: 'ACCESS_TOKEN_NOT_JWS',
+      message: expect.any(String),
+      hint: expect.any(String),
+      requestId: answer.headers.get('x-request-id'),
+    });
   });
 
   it('serves REST the same way: public tools without a token, 401 for the others', async () => {
@@ -189,6 +215,14 @@ describe('Public and protected tools on one server (mixed authentication)', () =
     );
     expect(await echo.json()).toMatchObject({ code: 'MISSING_TOKEN' });
     expect(unknown.status).toBe(401);
+    expect(unknown.headers.get('www-authenticate')).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
+    expect(await unknown.json()).toEqual({
+      error: 'unauthorized',
+      code: 'MISSING_TOKEN',
+      message: 'Tool "nope" requires a bearer token',
+      hint: expect.any(String),
+      requestId: unknown.headers.get('x-request-id'),
+    });
   });
 
   describe('with MCP_LIST_ALL_TOOLS=false', () => {
