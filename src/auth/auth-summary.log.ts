@@ -4,14 +4,13 @@ import { ConfigType } from '@nestjs/config';
 import type { GatewayRequest } from '../common/request-context';
 import { appConfig, LOG_LEVELS, LogLevelName } from '../config/app.config';
 import type { ApiProbeOutcome } from './api-probe';
+import type { OpaqueValidationResult } from './opaque-token.validator';
 import { AuthenticatedUser, loginFromClaims } from '../common/authenticated-user';
-
-export type Validation = 'jwt' | 'introspection' | 'userinfo' | 'cache';
 
 /** How one request was authenticated; the guard fills it in as it goes. */
 export interface AuthTrace {
   tokenType: 'jwt' | 'opaque';
-  validation: Validation;
+  validation: 'jwt' | OpaqueValidationResult['validation'];
   apiProbe: ApiProbeOutcome;
 }
 

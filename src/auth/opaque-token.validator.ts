@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ConfigType } from '@nestjs/config';
 
 import { parseJsonObject } from '../common/decode';
-import { authConfig } from '../config/auth.config';
+import { authConfig, OpaqueValidation } from '../config/auth.config';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { IssuerHttpClient, IssuerHttpError } from './issuer-http.client';
@@ -11,11 +11,9 @@ import { userFromIntrospection, userFromUserinfo } from './opaque-token.policy';
 import { ScopeRegistry } from './scope.registry';
 import { SingleFlight, TokenResultCache } from './token-result.cache';
 
-export type OpaqueValidation = 'introspection' | 'userinfo' | 'cache';
-
 export interface OpaqueValidationResult {
   user: AuthenticatedUser;
-  validation: OpaqueValidation;
+  validation: OpaqueValidation | 'cache';
 }
 
 /**

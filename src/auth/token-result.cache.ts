@@ -38,10 +38,6 @@ export class TokenResultCache<T> {
     while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
   }
 
-  clear(): void {
-    this.entries.clear();
-  }
-
   get size(): number {
     return this.entries.size;
   }
