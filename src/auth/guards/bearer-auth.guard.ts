@@ -49,8 +49,8 @@ export class BearerAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     // Public routes, missing tokens and JWTs: JwtAuthGuard decides (and applies the rate limits).
-    if (this.reflector.getAllAndOverride(IS_PUBLIC, targets)) return this.jwt.canActivate(context);
     const request = context.switchToHttp().getRequest<GatewayRequest>();
+    if (this.reflector.getAllAndOverride(IS_PUBLIC, targets)) return this.jwt.admitPublic(request, targets);
     const token = presentedBearer(request);
     const opaque = token !== undefined && this.opaqueAccepted && !(this.jwtAccepted && isJwsShaped(token));
     const fingerprint = token !== undefined && (opaque || this.probe.enabled) ? tokenFingerprint(token) : '';
@@ -65,7 +65,7 @@ export class BearerAuthGuard implements CanActivate {
       request.authOutcome = result.validation === 'cache' ? 'ok (cached)' : 'ok';
       if (this.limits.subjectLimited) await this.limits.admitSubject(user.sub);
     } else {
-      await this.jwt.canActivate(context);
+      await this.jwt.authenticate(context, request, targets, token);
       // No token on an @AllowAnonymous() route (public tools): let through without a user; the handler decides.
       if (!request.user) return true;
       user = this.withEffectiveScopes(request.user);

@@ -17,7 +17,7 @@ import { mapJwtError } from '../jwt-error.mapper';
 import { classifyToken } from '../token-classifier';
 import { VerifiedTokenCache } from '../verified-token.cache';
 
-/** Global guard: every route needs a valid bearer token unless it is marked @Public(). */
+/** The JWT path of BearerAuthGuard (the global guard): a valid bearer token unless the route is @Public(). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly cacheHits: CounterCell;
@@ -38,12 +38,28 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<GatewayRequest>();
-    if (this.reflector.getAllAndOverride(IS_PUBLIC, targets)) {
-      if (this.limits.ipLimited && !this.reflector.getAllAndOverride(IS_IP_LIMIT_EXEMPT, targets)) {
-        await this.limits.admitIp(request.ip);
-      }
-      return true;
+    if (this.reflector.getAllAndOverride(IS_PUBLIC, targets)) return this.admitPublic(request, targets);
+    return this.authenticate(context, request, targets, presentedBearer(request));
+  }
+
+  /** A @Public() route: only the per-address limit, unless the route is exempt from it. */
+  async admitPublic(request: GatewayRequest, targets: RouteTargets): Promise<boolean> {
+    if (this.limits.ipLimited && !this.reflector.getAllAndOverride(IS_IP_LIMIT_EXEMPT, targets)) {
+      await this.limits.admitIp(request.ip);
     }
+    return true;
+  }
+
+  /**
+   * A route that is not public, with the bearer token `presented` in the request (if any): BearerAuthGuard
+   * calls this directly, having already read both.
+   */
+  async authenticate(
+    context: ExecutionContext,
+    request: GatewayRequest,
+    targets: RouteTargets,
+    presented: string | undefined,
+  ): Promise<boolean> {
     if (
       request.headers.authorization === undefined &&
       this.reflector.getAllAndOverride(ALLOWS_ANONYMOUS, targets)
@@ -54,7 +70,6 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       request.authOutcome = 'anonymous';
       return true;
     }
-    const presented = presentedBearer(request);
     const cached = presented === undefined ? undefined : this.cache.get(presented);
     if (cached) {
       this.cacheHits.inc();
@@ -91,6 +106,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return user as TUser;
   }
 }
+
+/** The handler and its class, where route metadata is read. */
+type RouteTargets = Array<ReturnType<ExecutionContext['getHandler']>>;
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
