@@ -91,7 +91,13 @@ describe('opaque access tokens validated at userinfo (OAUTH_OPAQUE_VALIDATION=us
     expect(response.headers.get('www-authenticate')).toContain(
       'error="invalid_token", error_description="The provider\'s userinfo endpoint refuses the access token (HTTP 401)"',
     );
-    expect(await response.json()).toMatchObject({ error: 'invalid_token', code: 'TOKEN_INACTIVE' });
+    expect(await response.json()).toEqual({
+      error: 'invalid_token',
+      code: 'TOKEN_INACTIVE',
+      message: "The provider's userinfo endpoint refuses the access token (HTTP 401)",
+      hint: expect.stringContaining('revoked'),
+      requestId: response.headers.get('x-request-id'),
+    });
   });
 
   it('answers 503 TOKEN_VALIDATION_UNAVAILABLE with Retry-After when userinfo answers 5xx', async () => {
@@ -102,10 +108,13 @@ describe('opaque access tokens validated at userinfo (OAUTH_OPAQUE_VALIDATION=us
 
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');
-      expect(await response.json()).toMatchObject({
+      expect(response.headers.get('www-authenticate')).toBeNull();
+      expect(await response.json()).toEqual({
         error: 'temporarily_unavailable',
         code: 'TOKEN_VALIDATION_UNAVAILABLE',
         message: 'The gateway cannot validate the token with the provider right now (userinfo unavailable)',
+        hint: expect.stringContaining('Retry-After'),
+        requestId: response.headers.get('x-request-id'),
       });
     } finally {
       stand.validation.mode = 'forward';
