@@ -3,11 +3,10 @@ import type { Response } from 'express';
 
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { NoRouteScopes } from '../auth/decorators/no-route-scopes.decorator';
-import { bearerToken } from '../auth/guards/jwt-auth.guard';
-import type { AuthenticatedUser } from '../common/authenticated-user';
 import { AllowAnonymous } from '../auth/decorators/public.decorator';
-import { GatewayRequest, requestIdOf } from '../common/request-context';
-import { ANONYMOUS } from './tool-definition';
+import type { AuthenticatedUser } from '../common/authenticated-user';
+import type { GatewayRequest } from '../common/request-context';
+import { toolCallContext } from './tool-call-context';
 import { ToolInvoker } from './tool-invoker';
 
 @NoRouteScopes('each tool requires its own scopes, checked by ToolInvoker before it runs')
@@ -31,13 +30,7 @@ export class ToolsController {
     request.toolName = name;
     const controller = new AbortController();
     request.on('close', () => !response.writableFinished && controller.abort());
-    const outcome = await this.invoker.invoke(name, args, {
-      user: user ?? ANONYMOUS,
-      requestId: requestIdOf(request),
-      signal: controller.signal,
-      accessToken: user ? bearerToken(request) : undefined,
-      clientIp: user ? undefined : request.ip,
-    });
+    const outcome = await this.invoker.invoke(name, args, toolCallContext(request, user, controller.signal));
     // Written here rather than returned: Nest would answer a Buffer through a StreamableFile, a Readable
     // piped into the response on every call, for the same status, headers and bytes. Errors thrown above
     // still reach the exception filters.

@@ -14,12 +14,11 @@ import type { Response } from 'express';
 
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { NoRouteScopes } from '../../auth/decorators/no-route-scopes.decorator';
-import { bearerToken } from '../../auth/guards/jwt-auth.guard';
-import type { AuthenticatedUser } from '../../common/authenticated-user';
-import { GatewayRequest, requestIdOf } from '../../common/request-context';
-import { MCP_PATH } from '../../common/routes';
 import { AllowAnonymous } from '../../auth/decorators/public.decorator';
-import { ANONYMOUS } from '../tool-definition';
+import type { AuthenticatedUser } from '../../common/authenticated-user';
+import type { GatewayRequest } from '../../common/request-context';
+import { MCP_PATH } from '../../common/routes';
+import { toolCallContext } from '../tool-call-context';
 import { singleToolCall, summarizeMessage } from './mcp-tool-calls';
 import { McpEndpoint } from './mcp-endpoint';
 import { McpService } from './mcp.service';
@@ -58,13 +57,7 @@ export class McpController {
       tools: tools.map((name) => ({ name, outcome: 'not run' })),
     });
     const abort = new AbortController();
-    const context = {
-      user: user ?? ANONYMOUS,
-      requestId: requestIdOf(request),
-      signal: abort.signal,
-      accessToken: user ? bearerToken(request) : undefined,
-      clientIp: user ? undefined : request.ip,
-    };
+    const context = toolCallContext(request, user, abort.signal);
     request.toolName = tools.join(',') || undefined;
     try {
       if (!user) this.mcp.admitAnonymous();
