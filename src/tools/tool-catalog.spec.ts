@@ -36,6 +36,13 @@ class MailTool {
   helper(): void {}
 }
 
+class StatusTool {
+  @Tool({ name: 'status', description: 'Is it up?', inputSchema: { type: 'object' }, public: true })
+  status(): Record<string, unknown> {
+    return { up: true };
+  }
+}
+
 class ReportTool {
   @Tool({
     name: 'sales_report',
@@ -118,6 +125,11 @@ describe('ToolCatalog', () => {
     expect(thrownBy(() => catalog.onModuleInit(), CatalogError).problems).toEqual([
       'MailTool declares tools but is not a singleton provider; remove its scope option',
     ]);
+  });
+
+  it('knows whether any tool is public, which decides whether anyone without a token is served', () => {
+    expect(catalogWith(new MailTool()).catalog.hasPublicTools()).toBe(false);
+    expect(catalogWith(new MailTool(), new StatusTool()).catalog.hasPublicTools()).toBe(true);
   });
 
   it('answers UNKNOWN_TOOL (404) for a name not in the catalog', () => {

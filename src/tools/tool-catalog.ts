@@ -26,6 +26,7 @@ export class ToolCatalog implements OnModuleInit {
     string,
     { tool: ToolDefinition; validate: ValidateFunction; validateOutput?: ValidateFunction }
   >();
+  private anyPublic = false;
 
   constructor(
     @Inject(toolsConfig.KEY) private readonly config: ConfigType<typeof toolsConfig>,
@@ -54,6 +55,7 @@ export class ToolCatalog implements OnModuleInit {
         },
       ]),
     );
+    this.anyPublic = tools.some((tool) => tool.public);
     tools.forEach((tool) => this.scopes.registerTool(tool.scopes));
     this.scopes.registerImplications(scopeImplications);
     this.logger.log(
@@ -73,9 +75,12 @@ export class ToolCatalog implements OnModuleInit {
     return this.tools.get(name)?.tool;
   }
 
-  /** Whether any tool is public: only then does the MCP endpoint answer anyone without a token. */
+  /**
+   * Whether any tool is public: only then does the gateway answer anyone without a token. Asked on every
+   * request without one, so known from the start rather than found in a fresh copy of the list each time.
+   */
   hasPublicTools(): boolean {
-    return this.list().some((tool) => tool.public);
+    return this.anyPublic;
   }
 
   get(name: string): ToolDefinition {
