@@ -59,8 +59,16 @@ describe('MCP endpoint over raw HTTP', () => {
       const answer = await rawMcp(stand.mcpUrl, modernRequest('server/discover'));
 
       expect(answer.status).toBe(401);
-      expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
-      expect(answer.body).toMatchObject({ code: 'MISSING_TOKEN' });
+      expect(answer.headers.get('www-authenticate')).toBe(
+        `Bearer scope="${stand.scopes.join(' ')}", resource_metadata="${resourceMetadata}"`,
+      );
+      expect(answer.body).toEqual({
+        error: 'unauthorized',
+        code: 'MISSING_TOKEN',
+        message: 'This endpoint requires a bearer token',
+        hint: expect.stringContaining('resource_metadata'),
+        requestId: answer.headers.get('x-request-id'),
+      });
     });
 
     it('points to metadata whose resource is the MCP URL', async () => {
