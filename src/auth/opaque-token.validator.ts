@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
-import { parseJsonObject } from '../common/decode';
+import { isJsonObject, parseJsonObject } from '../common/decode';
 import { authConfig, OpaqueValidation } from '../config/auth.config';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import type { AuthenticatedUser } from '../common/authenticated-user';
@@ -107,9 +107,7 @@ export class OpaqueTokenValidator implements OnApplicationBootstrap {
     }
     try {
       const { body } = await this.http.json(url, { method: 'POST', headers, form });
-      if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-        return body as Record<string, unknown>;
-      }
+      if (isJsonObject(body)) return body;
       throw this.unavailable('introspection', url, 'the answer is not a JSON object');
     } catch (error) {
       if (!(error instanceof IssuerHttpError)) throw error;
