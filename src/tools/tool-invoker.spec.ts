@@ -26,7 +26,11 @@ function invokerFor(handler: ToolDefinition['handler']): ToolInvoker {
     handler,
     source: 'code',
   };
-  const catalog = { get: () => tool, validateArguments: (_name: string, args: unknown) => args };
+  const catalog = {
+    get: () => tool,
+    has: (name: string) => name === tool.name,
+    validateArguments: (_name: string, args: unknown) => args,
+  };
   return new ToolInvoker(
     catalog as unknown as ToolCatalog,
     {} as UpstreamClient,
@@ -106,6 +110,7 @@ describe('ToolInvoker.authorize', () => {
   const catalog = {
     get: (name: string) => tools.find((tool) => tool.name === name)!,
     find: (name: string) => tools.find((tool) => tool.name === name),
+    has: (name: string) => tools.some((tool) => tool.name === name),
     hasPublicTools: () => tools.some((tool) => tool.public),
   };
   const invoker = new ToolInvoker(
@@ -136,6 +141,24 @@ describe('ToolInvoker.authorize', () => {
 
     expect(error.status).toBe(401);
     expect(error.details.challengeScopes).toBeUndefined();
+  });
+
+  it('counts the refused calls of names that are no tool under one label, whoever sends them', async () => {
+    const metrics = new GatewayMetrics();
+    const counting = new ToolInvoker(
+      catalog as unknown as ToolCatalog,
+      {} as UpstreamClient,
+      metrics,
+      testRateLimits(),
+    );
+
+    await expect(counting.invoke('drop_tables', {}, anonymous)).rejects.toBeInstanceOf(AuthException);
+    await expect(counting.invoke('report', {}, anonymous)).rejects.toBeInstanceOf(AuthException);
+
+    const text = await metrics.render();
+    expect(text).toContain('tool_calls_total{tool="unknown",outcome="MISSING_TOKEN"} 1');
+    expect(text).toContain('tool_calls_total{tool="report",outcome="MISSING_TOKEN"} 1');
+    expect(text).not.toContain('drop_tables');
   });
 
   it('answers a caller without a token as the bearer guard would when no tool is public', () => {

@@ -86,9 +86,9 @@ export class ToolInvoker {
         span?.setAttributes({ tool: name, 'tool.outcome': label, 'tool.status': status });
         return outcome;
       } catch (error) {
-        // Names the catalog does not know share one label: callers choose them.
-        const unknown = error instanceof ToolsException && error.code === ToolsErrorCode.UNKNOWN_TOOL;
-        const tool = unknown ? 'unknown' : name;
+        // Names the catalog does not know share one label: callers choose them, even callers without a token
+        // (refused MISSING_TOKEN rather than UNKNOWN_TOOL, so the error's code cannot tell).
+        const tool = this.catalog.has(name) ? name : 'unknown';
         const label = failureOutcome(error);
         this.metrics.toolCalls.cell(tool, label).inc();
         span?.setAttributes({ tool, 'tool.outcome': label });

@@ -35,6 +35,7 @@ function service(env: Record<string, string> = {}): McpService {
   const catalog = {
     list: () => tools,
     find: (name: string) => tools.find((candidate) => candidate.name === name),
+    has: (name: string) => tools.some((candidate) => candidate.name === name),
     hasPublicTools: () => tools.some((tool) => tool.public),
     get: (name: string) => {
       const tool = tools.find((candidate) => candidate.name === name);
