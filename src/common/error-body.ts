@@ -1,5 +1,5 @@
 import type { ArgumentsHost } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 
 import { GatewayRequest, requestIdOf } from './request-context';
 
@@ -21,8 +21,8 @@ export function sendError(host: ArgumentsHost, status: number, body: Omit<ErrorB
   const http = host.switchToHttp();
   const response = http.getResponse<Response>();
   if (response.headersSent) return;
-  const request = http.getRequest<Request>() as Partial<GatewayRequest>;
-  const full = { ...body, requestId: requestIdOf(request as Request) };
+  const request = http.getRequest<GatewayRequest>();
+  const full = { ...body, requestId: requestIdOf(request) };
   if (!request.shapeErrorBody) return writeJson(response, status, full);
   const challenge = response.getHeader('www-authenticate');
   writeJson(
