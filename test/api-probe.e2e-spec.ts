@@ -146,7 +146,15 @@ describe('upstream API-scope probe (API_PROBE_URL) and forwardBearer', () => {
     expect(answer.status).toBe(403);
     expect(answer.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     expect(answer.headers.get('www-authenticate')).toContain(`scope="${TOOL_SCOPES}"`);
-    expect(answer.body).toMatchObject({ code: 'TOKEN_LACKS_API_SCOPE', apiStatus: 403 });
+    expect(answer.body).toEqual({
+      error: 'insufficient_scope',
+      code: 'TOKEN_LACKS_API_SCOPE',
+      message: expect.stringContaining('Revoke the application'),
+      hint: expect.stringContaining('disconnect the connector in ChatGPT'),
+      required: TOOL_SCOPES.split(' '),
+      apiStatus: 403,
+      requestId: answer.headers.get('x-request-id'),
+    });
   });
 
   it('reports a 401 from the API as fail:401', async () => {
@@ -157,7 +165,18 @@ describe('upstream API-scope probe (API_PROBE_URL) and forwardBearer', () => {
     await settle();
 
     expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ code: 'TOKEN_LACKS_API_SCOPE', apiStatus: 401 });
+    expect(response.headers.get('www-authenticate')).toMatch(
+      /^Bearer error="insufficient_scope", error_description="The provider's API refuses this token \(HTTP 401\)/,
+    );
+    expect(await response.json()).toEqual({
+      error: 'insufficient_scope',
+      code: 'TOKEN_LACKS_API_SCOPE',
+      message: expect.stringContaining('Revoke the application'),
+      hint: expect.stringContaining('disconnect the connector in ChatGPT'),
+      required: TOOL_SCOPES.split(' '),
+      apiStatus: 401,
+      requestId: response.headers.get('x-request-id'),
+    });
     expect(summaries('sam')).toEqual([expect.objectContaining({ api_probe: 'fail:401', status: 403 })]);
   });
 
