@@ -16,7 +16,7 @@ export interface ToolCallContext {
   user: AuthenticatedUser;
   requestId: string;
   signal?: AbortSignal;
-  /** The caller's bearer token; only read for tools with `forwardBearer`. Never logged. */
+  /** The caller's bearer token; only sent to backends of tools with `forwardBearer`, never to in-process tools. Never logged. */
   accessToken?: string;
   /**
    * An anonymous caller's address (`req.ip`: X-Forwarded-For only with TRUST_PROXY), their rate-limit key;

@@ -59,6 +59,15 @@ describe('ToolInvoker with an in-process tool', () => {
     });
   });
 
+  it("hands the tool the caller and the request, never the caller's token", async () => {
+    const handler = jest.fn(() => 'ok');
+    const signal = new AbortController().signal;
+
+    await invokerFor(handler).invoke('report', {}, { ...context, signal, accessToken: 'eyJ.secret.token' });
+
+    expect(handler).toHaveBeenCalledWith({}, { user: context.user, requestId: 'req-42', signal });
+  });
+
   it('turns an unexpected failure into 500 tool_failed that names the tool and leaks nothing', async () => {
     const log = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const failure = invokerFor(() => {

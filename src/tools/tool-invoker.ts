@@ -108,7 +108,9 @@ export class ToolInvoker {
     if (!tool.handler)
       return { kind: 'upstream', tool, response: await this.upstream.forward(tool, valid, context) };
     try {
-      return { kind: 'in-process', tool, value: await tool.handler(valid, context) };
+      // The caller's token is for `forwardBearer` backends only: an in-process tool sees who calls, not the token.
+      const { user, requestId, signal } = context;
+      return { kind: 'in-process', tool, value: await tool.handler(valid, { user, requestId, signal }) };
     } catch (error) {
       // A tool may answer a user-facing HTTP error (e.g. BadRequestException) on purpose.
       if (error instanceof ToolsException || error instanceof HttpException) throw error;
