@@ -213,7 +213,13 @@ describe('Public and protected tools on one server (mixed authentication)', () =
     expect(echo.headers.get('www-authenticate')).toBe(
       `Bearer scope="tools:read", resource_metadata="${resourceMetadata}"`,
     );
-    expect(await echo.json()).toMatchObject({ code: 'MISSING_TOKEN' });
+    expect(await echo.json()).toEqual({
+      error: 'unauthorized',
+      code: 'MISSING_TOKEN',
+      message: 'Tool "echo" requires a bearer token',
+      hint: expect.stringContaining('Authorization: Bearer'),
+      requestId: echo.headers.get('x-request-id'),
+    });
     expect(unknown.status).toBe(401);
     expect(unknown.headers.get('www-authenticate')).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
     expect(await unknown.json()).toEqual({
