@@ -169,6 +169,34 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
     }
   });
 
+  it('counts an opaque token against its client address (RATE_LIMIT_PER_IP) only until the provider accepted it', async () => {
+    const limited = await startVariant(stand, { RATE_LIMIT_PER_IP: '2', RATE_LIMIT_WINDOW_S: '60' });
+    try {
+      const bearer = await token();
+      // The first use asks the provider and counts; the cached answer afterwards does not, as for a JWT.
+      for (let i = 0; i < 5; i++) expect((await callTool(limited, bearer)).status).toBe(200);
+      expect((await callTool(limited, 'gto_made_up_token_one')).status).toBe(401);
+
+      const refused = await callTool(limited, 'gto_made_up_token_two');
+
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await refused.json()).toEqual({
+        error: 'rate_limited',
+        code: 'RATE_LIMITED',
+        message: expect.stringContaining('Rate limit exceeded: 2 requests per 60 s'),
+        hint: expect.stringContaining('Retry-After'),
+        scope: 'ip',
+        limit: 2,
+        windowS: 60,
+        requestId: refused.headers.get('x-request-id'),
+      });
+      expect((await callTool(limited, bearer)).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   describe('when the provider cannot answer', () => {
     const expectUnavailable = async (response: Response): Promise<void> => {
       expect(response.status).toBe(503);

@@ -55,6 +55,12 @@ export class OpaqueTokenValidator implements OnApplicationBootstrap {
     }
   }
 
+  /** The caller of a token the provider accepted recently (still in the cache); no I/O. */
+  cachedUser(fingerprint: string): AuthenticatedUser | undefined {
+    const known = this.results.get(fingerprint);
+    return known instanceof AuthException ? undefined : known;
+  }
+
   /** The caller, or an AuthException: 401 for a refused token, 503 when the provider cannot tell. */
   async validate(token: string, fingerprint: string): Promise<OpaqueValidationResult> {
     const known = this.results.get(fingerprint);

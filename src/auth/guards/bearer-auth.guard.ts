@@ -57,8 +57,13 @@ export class BearerAuthGuard implements CanActivate {
     const trace: AuthTrace = { tokenType: 'jwt', validation: 'jwt', apiProbe: 'off' };
     let user: AuthenticatedUser;
     if (opaque) {
-      if (this.limits.ipLimited) await this.limits.admitIp(request.ip);
-      const result = await this.opaque.validate(token, fingerprint);
+      const cached = this.opaque.cachedUser(fingerprint);
+      // As for JWTs, a token already known to be good is not counted against its client's address: behind a
+      // few egress addresses (ChatGPT's) that would throttle every user together.
+      if (!cached && this.limits.ipLimited) await this.limits.admitIp(request.ip);
+      const result = cached
+        ? { user: cached, validation: 'cache' as const }
+        : await this.opaque.validate(token, fingerprint);
       user = result.user;
       trace.tokenType = 'opaque';
       trace.validation = result.validation;
