@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 
 import type { GatewayRequest } from '../common/request-context';
-import { appConfig, LOG_LEVELS, LogLevelName } from '../config/app.config';
+import { appConfig, logLevelEnabled } from '../config/app.config';
 import type { ApiProbeOutcome } from './api-probe';
 import type { OpaqueValidationResult } from './opaque-token.validator';
 import { AuthenticatedUser, loginFromClaims } from '../common/authenticated-user';
@@ -27,10 +27,8 @@ export class AuthSummaryLog {
   private readonly warnings: boolean;
 
   constructor(@Inject(appConfig.KEY) app: ConfigType<typeof appConfig>) {
-    const enabled = (level: LogLevelName): boolean =>
-      LOG_LEVELS.indexOf(app.logLevel) >= LOG_LEVELS.indexOf(level);
-    this.summaries = enabled('log');
-    this.warnings = enabled('warn');
+    this.summaries = logLevelEnabled(app.logLevel, 'log');
+    this.warnings = logLevelEnabled(app.logLevel, 'warn');
   }
 
   /**

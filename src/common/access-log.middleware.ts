@@ -1,7 +1,7 @@
 import { Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
-import { LOG_LEVELS, LogLevelName } from '../config/app.config';
+import { logLevelEnabled, LogLevelName } from '../config/app.config';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 import type { GatewayRequest, McpActivity } from './request-context';
 
@@ -28,7 +28,7 @@ export class AccessLogMiddleware implements NestMiddleware {
     private readonly json: boolean,
     private readonly metrics: GatewayMetrics,
   ) {
-    this.enabled = LOG_LEVELS.indexOf(logLevel) >= LOG_LEVELS.indexOf('log');
+    this.enabled = logLevelEnabled(logLevel, 'log');
   }
 
   readonly use = (req: Request, res: Response, next: NextFunction): void => {

@@ -8,6 +8,11 @@ import { IntRange, RawEnv, ToList, loadEnv, parseEnv } from './env.util';
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
+/** Whether LOG_LEVEL=`configured` writes lines of `level` (each level includes those before it). */
+export function logLevelEnabled(configured: LogLevelName, level: LogLevelName): boolean {
+  return LOG_LEVELS.indexOf(configured) >= LOG_LEVELS.indexOf(level);
+}
+
 export class AppEnv {
   @IsOptional()
   @IsIn(['development', 'production', 'test'])

@@ -1,3 +1,5 @@
+import { isJsonObject } from '../common/decode';
+
 /** One DCR registration found in a log-stream delivery. */
 export interface DcrEvent {
   /** Auth0's log id; deliveries are at least once, so the same id can arrive again. */
@@ -32,7 +34,7 @@ export function parseLogDelivery(body: unknown): ParsedDelivery {
     const classified = classifyRecord(record);
     if (classified === 'malformed') {
       result.malformed += 1;
-      if (!isObject(record)) result.unparsable += 1;
+      if (!isJsonObject(record)) result.unparsable += 1;
     } else {
       result.accepted += 1;
       if (classified === 'ignored') result.ignored += 1;
@@ -45,12 +47,12 @@ export function parseLogDelivery(body: unknown): ParsedDelivery {
 /** Records as parsed JSON values; a line that is not JSON becomes `undefined` (counted as malformed). */
 function splitRecords(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;
-  if (isObject(body)) return [body];
+  if (isJsonObject(body)) return [body];
   if (typeof body !== 'string' || body.trim() === '') return [];
   const text = body.trim();
   const whole = tryJson(text);
   if (Array.isArray(whole)) return whole;
-  if (isObject(whole)) return [whole];
+  if (isJsonObject(whole)) return [whole];
   // JSON lines; a broken JSON array that spans lines also ends up here, one malformed record per line.
   return text
     .split(/\r?\n/)
@@ -60,7 +62,7 @@ function splitRecords(body: unknown): unknown[] {
 }
 
 function classifyRecord(record: unknown): DcrEvent | 'ignored' | 'malformed' {
-  if (!isObject(record) || !isObject(record.data)) return 'malformed';
+  if (!isJsonObject(record) || !isJsonObject(record.data)) return 'malformed';
   const data = record.data;
   if (!isDcrRegistration(data)) return 'ignored';
   const clientId = registeredClientId(data);
@@ -77,12 +79,12 @@ function classifyRecord(record: unknown): DcrEvent | 'ignored' | 'malformed' {
  */
 function isDcrRegistration(data: Json): boolean {
   if (data.type !== 'sapi') return false;
-  const details = isObject(data.details) ? data.details : {};
-  const request = isObject(details.request) ? details.request : {};
+  const details = isJsonObject(data.details) ? data.details : {};
+  const request = isJsonObject(details.request) ? details.request : {};
   const description = stringOf(data.description)?.toLowerCase() ?? '';
   const path = stringOf(request.path) ?? '';
   if (description !== DCR_DESCRIPTION && !/\/oidc\/register\/?$/.test(path)) return false;
-  const response = isObject(details.response) ? details.response : {};
+  const response = isJsonObject(details.response) ? details.response : {};
   const status = Number(response.statusCode ?? response.status ?? 201);
   return !(status >= 400);
 }
@@ -93,10 +95,10 @@ function registeredClientId(data: Json): string | undefined {
 }
 
 function responseBody(data: Json): Json | undefined {
-  const details = isObject(data.details) ? data.details : undefined;
-  const response = details && isObject(details.response) ? details.response : undefined;
+  const details = isJsonObject(data.details) ? data.details : undefined;
+  const response = details && isJsonObject(details.response) ? details.response : undefined;
   const body = typeof response?.body === 'string' ? tryJson(response.body) : response?.body;
-  return isObject(body) ? body : undefined;
+  return isJsonObject(body) ? body : undefined;
 }
 
 function tryJson(text: string): unknown {
@@ -105,10 +107,6 @@ function tryJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringOf(value: unknown): string | undefined {

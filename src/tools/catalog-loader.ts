@@ -5,6 +5,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
+import { isJsonObject } from '../common/decode';
 import { SCOPE_TOKEN } from '../common/scope-syntax';
 import { parseScopeImplications, ScopeImplications } from '../config/auth.config';
 import {
@@ -286,7 +287,7 @@ function metadataProblems(tool: ToolDefinition, where: string, ajv: Ajv): string
     problems.push(`${where}: "title" must be a non-empty string`);
   if (tool.annotations !== undefined) problems.push(...annotationProblems(tool.annotations, where));
   if (tool.outputSchema !== undefined) {
-    if (!isPlainObject(tool.outputSchema) || tool.outputSchema.type !== 'object') {
+    if (!isJsonObject(tool.outputSchema) || tool.outputSchema.type !== 'object') {
       problems.push(`${where}: outputSchema must be a JSON Schema with type "object"`);
     } else {
       try {
@@ -297,7 +298,7 @@ function metadataProblems(tool: ToolDefinition, where: string, ajv: Ajv): string
     }
   }
   if (tool._meta !== undefined) {
-    if (!isPlainObject(tool._meta)) problems.push(`${where}: "_meta" must be an object`);
+    if (!isJsonObject(tool._meta)) problems.push(`${where}: "_meta" must be an object`);
     else
       for (const key of RESERVED_META_KEYS.filter((key) => key in tool._meta!))
         problems.push(`${where}: "_meta.${key}" is written by the gateway from the tool's scopes; remove it`);
@@ -306,15 +307,11 @@ function metadataProblems(tool: ToolDefinition, where: string, ajv: Ajv): string
 }
 
 function annotationProblems(annotations: unknown, where: string): string[] {
-  if (!isPlainObject(annotations)) return [`${where}: "annotations" must be an object`];
+  if (!isJsonObject(annotations)) return [`${where}: "annotations" must be an object`];
   return Object.entries(annotations).flatMap(([key, value]): string[] => {
     if (!TOOL_ANNOTATION_KEYS.includes(key as keyof ToolAnnotations))
       return [`${where}: unknown annotation "${key}" (known: ${TOOL_ANNOTATION_KEYS.join(', ')})`];
     const expected = key === 'title' ? 'string' : 'boolean';
     return typeof value === expected ? [] : [`${where}: annotation "${key}" must be a ${expected}`];
   });
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
