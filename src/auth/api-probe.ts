@@ -57,7 +57,7 @@ export class ApiProbe {
     const { url, method } = this.config.apiProbe!;
     try {
       const { status } = await this.http.send(url, {
-        method: method as 'GET' | 'POST',
+        method,
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
       });
       if (status >= 200 && status < 300) return 'pass';

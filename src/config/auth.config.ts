@@ -46,6 +46,7 @@ export type OpaqueValidation = (typeof OPAQUE_VALIDATIONS)[number];
 export const INTROSPECTION_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 export type IntrospectionAuthMethod = (typeof INTROSPECTION_AUTH_METHODS)[number];
 export const API_PROBE_METHODS = ['GET', 'POST'] as const;
+export type ApiProbeMethod = (typeof API_PROBE_METHODS)[number];
 
 /** `{"scope": ["implied scope", ...]}`: holding the key scope counts as holding the listed ones too. */
 export type ScopeImplications = Record<string, string[]>;
@@ -252,7 +253,7 @@ export interface AuthConfig {
     negativeCacheTtlMs: number;
   };
   scopeImplications: ScopeImplications;
-  apiProbe?: { url: string; method: string; grants: string[] };
+  apiProbe?: { url: string; method: ApiProbeMethod; grants: string[] };
 }
 
 export function buildAuthConfig(source: RawEnv | AuthEnv): AuthConfig {
@@ -287,7 +288,7 @@ export function buildAuthConfig(source: RawEnv | AuthEnv): AuthConfig {
     },
     scopeImplications: e.OAUTH_SCOPE_IMPLICATIONS ?? {},
     apiProbe: e.API_PROBE_URL
-      ? { url: e.API_PROBE_URL, method: e.API_PROBE_METHOD, grants: e.API_PROBE_GRANTS }
+      ? { url: e.API_PROBE_URL, method: e.API_PROBE_METHOD as ApiProbeMethod, grants: e.API_PROBE_GRANTS }
       : undefined,
   };
 }
