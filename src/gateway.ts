@@ -1,16 +1,23 @@
 import { ConsoleLogger, DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { AppModule } from './app.module';
-import { AccessLogMiddleware } from './common/access-log.middleware';
-import { requestIdMiddleware } from './common/request-context';
+import { AccessLog } from './common/access-log';
+import { answerFrameworkError } from './common/all-exceptions.filter';
+import { REQUEST_ID_HEADER, requestIdFor } from './common/request-context';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, LOG_WEBHOOK_PATHS } from './common/routes';
-import { bodyParsers } from './common/safe-body-parser';
+import { registerBodyParsers } from './common/safe-body-parser';
 import { LOG_LEVELS, LogLevelName } from './config/app.config';
 import { RawEnv } from './config/env.util';
 import { GatewayConfig, loadGatewayConfig } from './config/gateway-config';
 import { GatewayMetrics } from './observability/gateway-metrics';
+import { traceRoute } from './observability/tracing';
+
+/** Node's default for `server.requestTimeout`: a client gets five minutes to send one whole request. */
+const NODE_REQUEST_TIMEOUT_MS = 300_000;
+/** find-my-way refuses longer path parameters with 414 before any route runs; Express had no bound. */
+const MAX_PATH_PARAM_LENGTH = 2048;
 
 export interface GatewayOptions {
   /** The variables to build from (validated here, before Nest starts); or an already loaded configuration. */
@@ -26,7 +33,7 @@ export interface GatewayOptions {
  * Builds the fully configured Nest application without listening; main.ts and the e2e tests share it.
  * A configuration error is thrown (ConfigValidationError, every problem listed) before Nest starts.
  */
-export async function createGateway(options: GatewayOptions): Promise<NestExpressApplication> {
+export async function createGateway(options: GatewayOptions): Promise<NestFastifyApplication> {
   const gatewayConfig = options.config ?? loadGatewayConfig(options.env ?? {});
   const config = gatewayConfig.app;
   const jsonLogs = options.json ?? true;
@@ -35,8 +42,21 @@ export async function createGateway(options: GatewayOptions): Promise<NestExpres
     logLevels: levelsFrom(config.logLevel),
   });
   gatewayConfig.warnings.forEach((warning) => logger.warn(warning, 'Config'));
-  const app = await NestFactory.create<NestExpressApplication>(
+  const adapter = new FastifyAdapter({
+    // X-Forwarded-* are only believed when the operator says a proxy sets them.
+    trustProxy: config.trustProxy,
+    genReqId: requestIdFor,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Node's own bound on receiving a whole request, which Fastify would otherwise turn off.
+    requestTimeout: NODE_REQUEST_TIMEOUT_MS,
+    // Routes match as Express matched them: any case, with or without a trailing slash; a tool name of any
+    // length reaches the tool catalog, which says what is wrong with it.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: answerFrameworkError,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(gatewayConfig, options.modules),
+    adapter,
     {
       bodyParser: false,
       logger,
@@ -48,14 +68,16 @@ export async function createGateway(options: GatewayOptions): Promise<NestExpres
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
 
-  app.disable('x-powered-by');
-  // X-Forwarded-* are only believed when the operator says a proxy sets them.
-  app.set('trust proxy', config.trustProxy);
-  // Plain Express middleware, ahead of the body parsers: every request, a refused body included, gets a
-  // request id and one access line, without Nest's per-route middleware proxy on the hot path.
-  app.use(requestIdMiddleware);
-  app.use(new AccessLogMiddleware(config.logLevel, jsonLogs, app.get(GatewayMetrics)).use);
-  app.use(bodyParsers({ limit: config.maxBodyBytes, rawTextPaths: LOG_WEBHOOK_PATHS }));
+  const fastify = app.getHttpAdapter().getInstance();
+  // Every request, a refused body included, gets a request id (genReqId) on its answer and one access line;
+  // on the raw response, so that answers written by the MCP SDK carry it too.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  fastify.addHook('onRequest', new AccessLog(config.logLevel, jsonLogs, app.get(GatewayMetrics)).onRequest);
+  fastify.addHook('onRequest', traceRoute);
+  registerBodyParsers(fastify, { limit: config.maxBodyBytes, rawTextPaths: LOG_WEBHOOK_PATHS });
   if (config.appOrigins.length > 0) {
     app.enableCors({
       origin: config.appOrigins.includes('*') ? '*' : config.appOrigins,
@@ -64,6 +86,7 @@ export async function createGateway(options: GatewayOptions): Promise<NestExpres
     });
   }
   await app.init();
+  await fastify.ready();
   return app;
 }
 

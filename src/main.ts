@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-// First: the OpenTelemetry SDK must be running before http and express load (it patches them).
+// First: the OpenTelemetry SDK must be running before http loads (it patches it).
 import { tracing } from './observability/tracing.preload';
 
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { routeOutboundCallsThroughProxy } from './common/outbound-proxy';
 import { explainPortInUse } from './common/port-in-use';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
  * open; only then close the modules. The process is ended anyway once the longest call could have ended.
  */
 async function shutDown(
-  app: NestExpressApplication,
+  app: NestFastifyApplication,
   drain: HttpDrain,
   plan: ShutdownPlan,
   signal: string,

@@ -1,3 +1,4 @@
+import { CLOSED_PORT_URL } from '../src/testing/faulty-http';
 import { withInProcessScopes } from '../src/testing/tool.fixtures';
 import { freePort, startGateway, TestGateway } from './support/gateway-harness';
 import { TestIssuer } from './support/test-issuer';
@@ -160,9 +161,8 @@ describe('when the issuer is unreachable', () => {
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    const deadPort = await freePort();
     gateway = await startGateway({
-      OAUTH_ISSUER: `http://127.0.0.1:${deadPort}/`,
+      OAUTH_ISSUER: `${CLOSED_PORT_URL}/`,
       OAUTH_AUDIENCE: 'https://api.example.com',
       TOOLS_FILE: writeToolsFile(TOOLS),
     });

@@ -1,5 +1,5 @@
+import { CLOSED_PORT_URL } from '../src/testing/faulty-http';
 import { TOOLS_ERRORS } from '../src/tools/tools.exception';
-import { freePort } from './support/gateway-harness';
 import { startTokenStack, TokenStack } from './support/token-stack';
 
 const SECRET = 'a'.repeat(64);
@@ -9,7 +9,6 @@ describe('POST /tools/:name', () => {
   let token: string;
 
   beforeAll(async () => {
-    const closedPort = await freePort();
     stack = await startTokenStack({
       secret: SECRET,
       env: {
@@ -41,7 +40,7 @@ describe('POST /tools/:name', () => {
           name: 'down',
           description: 'Nobody listens',
           scopes: ['tools:read'],
-          upstream: `http://127.0.0.1:${closedPort}/down`,
+          upstream: `${CLOSED_PORT_URL}/down`,
         },
         {
           name: 'huge',

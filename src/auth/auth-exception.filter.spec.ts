@@ -1,7 +1,7 @@
 import { GatewayMetrics } from '../observability/gateway-metrics';
 import { testAppConfig, testAuthConfig } from '../testing/config.fixtures';
 import { thrownBy } from '../testing/errors';
-import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
+import { FakeReply, fakeRequest, httpContext } from '../testing/http.fixtures';
 import { testUser } from '../testing/token.fixtures';
 import { AUTH_ERRORS, AuthErrorCode, AuthException } from './auth.exception';
 import { AuthExceptionFilter } from './auth-exception.filter';
@@ -13,9 +13,9 @@ const PRM = 'https://gw.example.com/.well-known/oauth-protected-resource';
 
 function answer(
   exception: AuthException,
-  response = new FakeResponse(),
+  response = new FakeReply(),
   env: Record<string, string> = {},
-): { response: FakeResponse; request: ReturnType<typeof fakeRequest> } {
+): { response: FakeReply; request: ReturnType<typeof fakeRequest> } {
   const auth = testAuthConfig({ OAUTH_SCOPES: 'crm:read crm:write', ...env });
   const scopes = new ScopeRegistry(auth);
   const filter = new AuthExceptionFilter(
@@ -129,8 +129,8 @@ describe('AuthExceptionFilter', () => {
   });
 
   it('does not write a second answer once the response has started', () => {
-    const response = new FakeResponse();
-    response.headersSent = true;
+    const response = new FakeReply();
+    response.sent = true;
 
     answer(new AuthException(AuthErrorCode.TOKEN_EXPIRED, 'expired'), response);
 

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 import { sendError } from '../common/error-body';
 import type { GatewayRequest } from '../common/request-context';
@@ -24,7 +24,7 @@ export class AuthExceptionFilter implements ExceptionFilter {
 
   catch(exception: AuthException, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<GatewayRequest>();
-    const response = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     request.authOutcome = exception.code;
     this.metrics.authFailures.cell(exception.code).inc();
     const error = exception.oauthError;
@@ -32,7 +32,7 @@ export class AuthExceptionFilter implements ExceptionFilter {
       const scopes =
         challengedScopes(exception.details, this.config.scopeChallenge) ??
         (exception.code === AuthErrorCode.MISSING_TOKEN ? this.scopes.all() : undefined);
-      response.setHeader(
+      reply.header(
         'WWW-Authenticate',
         bearerChallenge({
           error,
@@ -42,7 +42,7 @@ export class AuthExceptionFilter implements ExceptionFilter {
         }),
       );
     } else if (exception.status === HttpStatus.SERVICE_UNAVAILABLE) {
-      response.setHeader('Retry-After', '5');
+      reply.header('Retry-After', '5');
     }
     sendError(host, exception.status, {
       error: exception.error,

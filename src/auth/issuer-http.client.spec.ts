@@ -1,7 +1,7 @@
 import { Agent, Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 
 import { testAuthConfig } from '../testing/config.fixtures';
-import { closedPortUrl, FaultyHttpServer, HttpFault, serveFault } from '../testing/faulty-http';
+import { CLOSED_PORT_URL, FaultyHttpServer, HttpFault, serveFault } from '../testing/faulty-http';
 import { IssuerHttpClient, IssuerHttpError, redactUrl } from './issuer-http.client';
 
 const TIMEOUT_MS = 400;
@@ -137,7 +137,7 @@ describe('IssuerHttpClient', () => {
 
   it.each([
     ['the connection is reset', async () => ((fault = 'reset'), `${server.url}/jwks`)],
-    ['nothing listens', async () => `${await closedPortUrl()}/jwks`],
+    ['nothing listens', async () => `${CLOSED_PORT_URL}/jwks`],
   ])('fails with network when %s', async (_case, target) => {
     const error = await failure(client.json(await target()));
 

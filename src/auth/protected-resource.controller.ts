@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 import { MCP_PATH, PRM_PATH } from '../common/routes';
 import { AuthErrorCode, AuthException } from './auth.exception';
@@ -18,7 +18,7 @@ export class ProtectedResourceController {
   /** RFC 9728 §3; the path-inserted form (§3.1) serves the MCP endpoint's metadata. */
   @Get([PRM_PATH, `${PRM_PATH}${MCP_PATH}`])
   @Header('Cache-Control', 'public, max-age=300')
-  protectedResource(@Req() request: Request): ProtectedResourceMetadata {
+  protectedResource(@Req() request: FastifyRequest): ProtectedResourceMetadata {
     return this.resource.metadata(request);
   }
 

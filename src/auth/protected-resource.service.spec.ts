@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 import type { RawEnv } from '../config/env.util';
 import { testAppConfig, testAuthConfig, TEST_ISSUER } from '../testing/config.fixtures';
@@ -13,7 +13,8 @@ function serviceFor(appEnv: RawEnv, authEnv: RawEnv = {}): ProtectedResourceServ
 }
 
 /** A request as a client reaching the gateway through a proxy would send it. */
-const viaProxy = (): Request => fakeRequest({ headers: { host: 'forwarded.example' }, protocol: 'https' });
+const viaProxy = (): FastifyRequest =>
+  fakeRequest({ headers: { host: 'forwarded.example' }, protocol: 'https' });
 
 describe('isPrefixOf', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 import { MCP_PATH, PRM_PATH } from '../common/routes';
 import { appConfig } from '../config/app.config';
@@ -39,19 +39,19 @@ export class ProtectedResourceService implements OnApplicationBootstrap {
    * The gateway's external base URL. The request's Host only counts when TRUST_PROXY is set and
    * PUBLIC_URL is not: otherwise any caller could make us advertise a URL of their choosing.
    */
-  publicBase(request?: Request): string {
+  publicBase(request?: FastifyRequest): string {
     if (!this.app.publicUrlConfigured && this.app.trustProxy !== false && request) {
-      const host = request.get('host');
+      const host = request.headers.host;
       if (host) return `${request.protocol}://${host}`;
     }
     return this.app.publicUrl;
   }
 
-  resourceMetadataUrl(request?: Request): string {
+  resourceMetadataUrl(request?: FastifyRequest): string {
     return `${this.publicBase(request)}${PRM_PATH}`;
   }
 
-  metadata(request?: Request): ProtectedResourceMetadata {
+  metadata(request?: FastifyRequest): ProtectedResourceMetadata {
     return {
       resource: this.auth.resource || `${this.publicBase(request)}${MCP_PATH}`,
       authorization_servers: [this.auth.issuer],

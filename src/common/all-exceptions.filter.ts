@@ -1,8 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-import { ErrorBody, sendError } from './error-body';
-import { requestIdOf } from './request-context';
+import { ErrorBody, sendError, writeJson } from './error-body';
+import { frameworkRefusal } from './framework-errors';
+import { GatewayRequest, pathOf, REQUEST_ID_HEADER, requestIdOf } from './request-context';
 
 const STATUS_ERRORS: Record<number, string> = {
   400: 'invalid_request',
@@ -12,6 +13,7 @@ const STATUS_ERRORS: Record<number, string> = {
   405: 'method_not_allowed',
   406: 'not_acceptable',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'too_many_requests',
   500: 'internal_error',
@@ -29,18 +31,33 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const req = host.switchToHttp().getRequest<Request>();
+    const req = host.switchToHttp().getRequest<GatewayRequest>();
     const { status, body } = toErrorResponse(exception, requestIdOf(req));
     if (status >= 500 && !(exception instanceof HttpException)) {
       // Class name only: an unexpected error's text may hold data that must not reach the logs.
       const name = exception instanceof Error ? exception.name : typeof exception;
-      this.logger.error(`${req.method} ${req.path} failed: ${name} (requestId=${body.requestId})`);
+      this.logger.error(`${req.method} ${pathOf(req)} failed: ${name} (requestId=${body.requestId})`);
     }
     sendError(host, status, body);
   }
 }
 
-export function toErrorResponse(exception: unknown, requestId: string): { status: number; body: ErrorBody } {
+/**
+ * Fastify's `frameworkErrors`: a request the router refuses before any route or hook runs (a path that is
+ * not valid percent-encoding, a path parameter over the bound) is answered in the gateway's error shape.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { status, body } = toErrorResponse(error, request.id);
+  reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
+  writeJson(reply, status, body);
+}
+
+export function toErrorResponse(thrown: unknown, requestId: string): { status: number; body: ErrorBody } {
+  const exception = frameworkRefusal(thrown) ?? thrown;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();

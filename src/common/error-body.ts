@@ -1,5 +1,5 @@
 import type { ArgumentsHost } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 import { GatewayRequest, requestIdOf } from './request-context';
 
@@ -19,27 +19,23 @@ export interface ErrorBody {
  */
 export function sendError(host: ArgumentsHost, status: number, body: Omit<ErrorBody, 'requestId'>): void {
   const http = host.switchToHttp();
-  const response = http.getResponse<Response>();
-  if (response.headersSent) return;
+  const reply = http.getResponse<FastifyReply>();
+  if (reply.sent || reply.raw.headersSent) return;
   const request = http.getRequest<GatewayRequest>();
   const full = { ...body, requestId: requestIdOf(request) };
-  if (!request.shapeErrorBody) return writeJson(response, status, full);
-  const challenge = response.getHeader('www-authenticate');
+  if (!request.shapeErrorBody) return writeJson(reply, status, full);
+  const challenge = reply.getHeader('www-authenticate');
   writeJson(
-    response,
+    reply,
     status,
     request.shapeErrorBody(full, typeof challenge === 'string' ? challenge : undefined),
   );
 }
 
-/**
- * What Express's `res.status(status).json(body)` writes, without what an error answer does not need: an
- * ETag (a SHA-1 of the body), the content-type parse and charset handling of `res.send`.
- */
-function writeJson(response: Response, status: number, body: unknown): void {
-  const json = JSON.stringify(body);
-  response.statusCode = status;
-  response.setHeader('Content-Type', 'application/json; charset=utf-8');
-  response.setHeader('Content-Length', Buffer.byteLength(json));
-  response.end(json);
+/** The JSON answer of an error: serialised here, so that Fastify sends the bytes as they are. */
+export function writeJson(reply: FastifyReply, status: number, body: unknown): void {
+  void reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(body));
 }

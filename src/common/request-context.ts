@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 import type { AuthenticatedUser } from './authenticated-user';
 
@@ -15,9 +16,11 @@ export interface McpActivity {
   tools: Array<{ name: string; outcome: string }>;
 }
 
-/** What the gateway attaches to each request; `user` is set by the JWT guard. */
-export interface GatewayRequest extends Request {
-  id: string;
+/**
+ * What the gateway attaches to each request; `id` is the request id (requestIdOf), `user` is set by the
+ * bearer guard.
+ */
+export interface GatewayRequest extends FastifyRequest {
   user?: AuthenticatedUser;
   /** Outcome of authentication, for the one structured log line per request. */
   authOutcome?: string;
@@ -32,21 +35,27 @@ export interface GatewayRequest extends Request {
   mcp?: McpActivity;
   /**
    * Set by the bearer guard when the log level keeps it: the `oauth_auth_summary` record of this request,
-   * built once the answer is sent. AccessLogMiddleware writes it after the access line, from its one
-   * `finish` listener.
+   * built once the answer is sent. AccessLog writes it after the access line, from its one `finish`
+   * listener.
    */
   authSummary?: (status: number) => Record<string, unknown> | undefined;
 }
 
-/** Keeps a caller's request id when it is safe to log, otherwise mints one; echoes it on every answer. */
-export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const incoming = req.headers[REQUEST_ID_HEADER];
-  const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  (req as GatewayRequest).id = id;
-  res.setHeader(REQUEST_ID_HEADER, id);
-  next();
+/**
+ * Fastify's `genReqId`: keeps a caller's request id when it is safe to log, otherwise mints one.
+ * createGateway echoes it on every answer.
+ */
+export function requestIdFor(raw: IncomingMessage): string {
+  const incoming = raw.headers[REQUEST_ID_HEADER];
+  return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-export function requestIdOf(req: Request): string {
-  return (req as Partial<GatewayRequest>).id ?? 'unknown';
+export function requestIdOf(req: { id?: unknown }): string {
+  return typeof req.id === 'string' ? req.id : 'unknown';
+}
+
+/** The request's path without its query string (Express's `req.path`). */
+export function pathOf(request: { url: string }): string {
+  const query = request.url.indexOf('?');
+  return query === -1 ? request.url : request.url.slice(0, query);
 }

@@ -1,6 +1,13 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { json, text } from 'express';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { json, text } from 'body-parser';
+import type { FastifyInstance } from 'fastify';
+
+import { pathOf } from './request-context';
+
+/** A body-parser middleware, run on the raw request: it sets `body` on it. */
+type BodyReader = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 const UNDECODABLE_BODY = 'Request body could not be decompressed (check Content-Encoding)';
 
@@ -18,55 +25,58 @@ export interface BodyParserOptions {
 }
 
 /**
- * The request body parsers as one middleware: each request gets the one parser its path and content type
- * call for, instead of passing through a router layer and a content-type check per parser.
+ * The request body parsers as Fastify's one content-type parser (Fastify's own are removed): each request
+ * gets the one body-parser its path and content type call for, with body-parser's behaviour (charsets,
+ * Content-Encoding, strict JSON, an empty JSON body read as `{}`) as the gateway has always had it.
  * - under `rawTextPaths`: the raw text, whatever the content type (Auth0 log streams send a JSON array,
  *   JSON lines or one object, and the webhook parses them itself);
  * - elsewhere `application/json` and `application/*+json` as JSON, `application/x-ndjson` and
- *   `text/plain` as text; any other body is left unread.
- * Every parser is bounded by `limit` and answers its errors with fixed text (safeBodyParser).
+ *   `text/plain` as text; any other body is left unread (`body` undefined).
+ * Every parser is bounded by `limit` and its errors carry fixed text (toBodyParserException).
+ * Fastify runs no parser for a request without a body (a GET).
  */
-export function bodyParsers({ limit, rawTextPaths }: BodyParserOptions): RequestHandler {
-  const rawText = safeBodyParser(text({ type: () => true, limit }));
-  const jsonBody = safeBodyParser(json({ limit, type: ['application/json', 'application/*+json'] }));
-  const textBody = safeBodyParser(text({ limit, type: ['application/x-ndjson', 'text/plain'] }));
+export function registerBodyParsers(fastify: FastifyInstance, options: BodyParserOptions): void {
+  const read = bodyReader(options);
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request, _payload, done) => read(request.raw, pathOf(request), done));
+}
+
+type ReadBody = (
+  raw: IncomingMessage,
+  path: string,
+  done: (error: Error | null, body?: unknown) => void,
+) => void;
+
+function bodyReader({ limit, rawTextPaths }: BodyParserOptions): ReadBody {
+  const rawText = text({ type: () => true, limit }) as BodyReader;
+  const jsonBody = json({ limit, type: ['application/json', 'application/*+json'] }) as BodyReader;
+  const textBody = text({ limit, type: ['application/x-ndjson', 'text/plain'] }) as BodyReader;
   // Matched like Express mount paths: case-insensitive, the path itself or anything below it.
   const prefixes = rawTextPaths.map((path) => path.toLowerCase());
   const rawTextPath = (path: string): boolean => {
     const lower = path.toLowerCase();
     return prefixes.some((prefix) => lower === prefix || lower.startsWith(`${prefix}/`));
   };
-  return (req: Request, res: Response, next: NextFunction) => {
-    // What every parser does with a request that has no body (type-is hasBody: no Transfer-Encoding, no
-    // numeric Content-Length), without entering any: a GET, the cheapest request anyone can send.
-    if (req.headers['transfer-encoding'] === undefined && isNaN(req.headers['content-length'] as never)) {
-      const request: { body?: unknown } = req;
-      if (!('body' in request)) request.body = undefined;
-      return next();
-    }
-    if (rawTextPath(req.path)) return rawText(req, res, next);
-    // The JSON parser leaves req.body undefined unless its type matched (a parsed body is never undefined);
+  // body-parser writes nothing to the response; it only reads the request.
+  const noResponse = undefined as unknown as ServerResponse;
+  return (raw, path, done) => {
+    const parsed = raw as IncomingMessage & { body?: unknown };
+    const finish = (error?: unknown): void =>
+      error === undefined ? done(null, parsed.body) : done(toBodyParserException(error) as Error);
+    if (rawTextPath(path)) return rawText(raw, noResponse, finish);
+    // The JSON parser leaves the body undefined unless its type matched (a parsed body is never undefined);
     // only then may the body be text.
-    jsonBody(req, res, (error?: unknown) => {
-      if (error !== undefined) return next(error);
-      return (req.body as unknown) === undefined ? textBody(req, res, next) : next();
+    jsonBody(raw, noResponse, (error?: unknown) => {
+      if (error !== undefined) return finish(error);
+      return parsed.body === undefined ? textBody(raw, noResponse, finish) : finish();
     });
   };
 }
 
 /**
- * Wraps a body-parser so that its errors become HTTP exceptions with fixed text. Otherwise Nest turns a
- * JSON syntax error into a 400 carrying the parser's message, which quotes the start of the body — a
- * token the caller put there would be echoed back before any authentication.
- */
-export function safeBodyParser(parser: RequestHandler): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) =>
-    parser(req, res, (error?: unknown) =>
-      next(error === undefined ? undefined : toBodyParserException(error)),
-    );
-}
-
-/**
+ * body-parser errors become HTTP exceptions with fixed text. Otherwise a JSON syntax error would be answered
+ * with the parser's message, which quotes the start of the body: a token the caller put there would be
+ * echoed back before any authentication.
  * body-parser errors carry `type` and `status`; only their status is trusted, never their text. A
  * corrupt gzip/deflate/br body fails in the decompression stream, whose error body-parser passes on with
  * status 400 but no `type`. Anything else (a stream error with a server status) passes on unchanged, to

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 import { sendError } from '../common/error-body';
 import { DcrErrorCode, DcrException } from './dcr.exception';
@@ -10,8 +10,8 @@ export class DcrExceptionFilter implements ExceptionFilter {
     if (exception.code === DcrErrorCode.WEBHOOK_SECRET_MISSING) {
       host
         .switchToHttp()
-        .getResponse<Response>()
-        .setHeader('WWW-Authenticate', 'Bearer realm="auth0-log-webhook"');
+        .getResponse<FastifyReply>()
+        .header('WWW-Authenticate', 'Bearer realm="auth0-log-webhook"');
     }
     sendError(host, exception.status, {
       error: exception.error,

@@ -1,5 +1,5 @@
 import { Body, Controller, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { Public } from '../auth/decorators/public.decorator';
 import { IpLimitExempt } from '../rate-limit/ip-limit-exempt.decorator';
@@ -50,8 +50,8 @@ export class LogWebhookController {
   @Post(LOG_WEBHOOK_PATHS)
   receive(
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): LogDeliveryAnswer {
     const parsed = parseLogDelivery(body);
     this.status.webhookReceived();
@@ -97,7 +97,7 @@ export class LogWebhookController {
       ...answer,
       clientIds: parsed.dcrEvents.map((event) => event.clientId),
     });
-    response.status(queued > 0 ? 202 : 200);
+    void reply.code(queued > 0 ? 202 : 200);
     return answer;
   }
 

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 import { dcrConfig } from '../config/dcr.config';
 import { DcrErrorCode, DcrException } from './dcr.exception';
@@ -12,7 +12,7 @@ export class WebhookSecretGuard implements CanActivate {
   constructor(@Inject(dcrConfig.KEY) private readonly config: ConfigType<typeof dcrConfig>) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     switch (verifyWebhookSecret(request.headers, this.config.webhookSecret)) {
       case 'ok':
         return true;

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 import {
   DynamicModule,
   Inject,
@@ -8,7 +10,6 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 
 import { explainPortInUse } from '../common/port-in-use';
 import { MCP_PATH, PRM_PATH } from '../common/routes';
@@ -106,7 +107,11 @@ export class LocalModeModule implements NestModule, OnModuleInit, OnApplicationS
    * MCP clients refuse protected-resource metadata whose resource is on another origin than the URL they
    * were given (localhost is not 127.0.0.1 to them), and the client's own error does not say what to change.
    */
-  private readonly warnOnOtherHost = (request: Request, _response: Response, next: NextFunction): void => {
+  private readonly warnOnOtherHost = (
+    request: IncomingMessage,
+    _response: unknown,
+    next: () => void,
+  ): void => {
     const expected = new URL(this.run.publicUrl);
     const host = request.headers.host ?? '';
     // The Host header is the caller's: only a plain host[:port] goes into the log.

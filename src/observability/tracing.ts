@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -13,6 +12,8 @@ import {
   SimpleSpanProcessor,
   SpanExporter,
 } from '@opentelemetry/sdk-trace-node';
+
+import type { FastifyRequest } from 'fastify';
 
 import type { TracingSettings } from '../config/app.config';
 
@@ -27,8 +28,8 @@ const UNTRACED_PATHS = /^\/health(\/|$)/;
 /**
  * Starts the OpenTelemetry SDK: W3C trace context in and out (`traceparent` accepted from callers, sent to
  * tool backends and the Management API), spans for incoming HTTP (node:http + Express routes) and for
- * outgoing undici/fetch calls. Must run before `http` and `express` are loaded (main.ts imports it
- * first), since the instrumentations patch modules as they load. `exporter` replaces OTLP (tests).
+ * outgoing undici/fetch calls; createGateway names the server span after its route (traceRoute). Must run
+ * before `http` is loaded (main.ts imports it first), since the instrumentations patch modules as they load. `exporter` replaces OTLP (tests).
  */
 export function startTracing(settings: TracingSettings, exporter?: SpanExporter): TracingHandle {
   const provider = new NodeTracerProvider({
@@ -49,7 +50,6 @@ export function startTracing(settings: TracingSettings, exporter?: SpanExporter)
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
       }),
-      new ExpressInstrumentation(),
       new UndiciInstrumentation(),
     ],
   });
@@ -83,6 +83,20 @@ export async function inSpan<T>(
       span.end();
     }
   });
+}
+
+/**
+ * A Fastify `onRequest` hook: the traced request's server span gets its route template (`http.route`,
+ * and `POST /tools/:name` as its name), never the raw path with its tool name or ids.
+ */
+export function traceRoute(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  const span = trace.getActiveSpan();
+  const route = request.is404 ? undefined : request.routeOptions.url;
+  if (route !== undefined && span?.isRecording()) {
+    span.setAttribute('http.route', route);
+    span.updateName(`${request.method} ${route}`);
+  }
+  done();
 }
 
 /** A stable, non-reversible stand-in for a subject in span attributes: traces never carry user ids. */

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 import { sendError } from '../common/error-body';
 import { RateLimitException } from './rate-limit.exception';
@@ -7,7 +7,7 @@ import { RateLimitException } from './rate-limit.exception';
 @Catch(RateLimitException)
 export class RateLimitExceptionFilter implements ExceptionFilter {
   catch(exception: RateLimitException, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(exception.retryAfterS));
+    host.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(exception.retryAfterS));
     sendError(host, exception.status, {
       error: exception.error,
       code: exception.code,

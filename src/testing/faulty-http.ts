@@ -91,9 +91,9 @@ export class FaultyHttpServer {
   }
 }
 
-/** A URL on which nothing listens (the port was bound, then released). */
-export async function closedPortUrl(): Promise<string> {
-  const server = await new FaultyHttpServer(() => undefined).start();
-  await server.stop();
-  return server.url;
-}
+/**
+ * A URL on which nothing listens: port 1 on loopback, which no test server can take (binding it needs
+ * privileges, and every test server binds port 0 or a port freePort found). A port that was bound and
+ * released could be handed to the next server a test starts, the gateway under test included.
+ */
+export const CLOSED_PORT_URL = 'http://127.0.0.1:1';

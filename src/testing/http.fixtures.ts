@@ -2,7 +2,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 
 import type { GatewayRequest } from '../common/request-context';
 
-/** Enough of an Express request for guards and filters: headers, id, Host and protocol. */
+/** Enough of a Fastify request for guards and filters: headers, id, url and protocol. */
 export function fakeRequest(
   options: { headers?: Record<string, string>; protocol?: string } = {},
 ): GatewayRequest {
@@ -10,19 +10,20 @@ export function fakeRequest(
   return {
     id: 'req-42',
     headers,
+    url: '/',
     protocol: options.protocol ?? 'http',
-    get: (name: string) => headers[name.toLowerCase()],
   } as unknown as GatewayRequest;
 }
 
-/** Records what a filter writes, the way Express would send it. */
-export class FakeResponse {
+/** Records what a filter sends, the way Fastify's reply takes it. */
+export class FakeReply {
   statusCode = 200;
   body: unknown;
-  headersSent = false;
+  sent = false;
+  readonly raw = { headersSent: false };
   readonly headers: Record<string, string | number> = {};
 
-  setHeader(name: string, value: string | number): this {
+  header(name: string, value: string | number): this {
     this.headers[name.toLowerCase()] = value;
     return this;
   }
@@ -31,21 +32,15 @@ export class FakeResponse {
     return this.headers[name.toLowerCase()];
   }
 
-  status(code: number): this {
-    this.statusCode = code;
+  code(status: number): this {
+    this.statusCode = status;
     return this;
   }
 
-  json(body: unknown): this {
-    this.body = body;
-    this.headersSent = true;
-    return this;
-  }
-
-  /** An answer written directly (status and headers set before): its JSON body, parsed back. */
-  end(chunk?: string): this {
-    this.body = chunk === undefined ? undefined : (JSON.parse(chunk) as unknown);
-    this.headersSent = true;
+  /** The filters send JSON they serialised themselves: parsed back. */
+  send(payload?: unknown): this {
+    this.body = typeof payload === 'string' ? (JSON.parse(payload) as unknown) : payload;
+    this.sent = true;
     return this;
   }
 }
@@ -55,7 +50,7 @@ export function httpContext(
   request: GatewayRequest,
   controller: new (...args: never[]) => unknown = class {},
   handler: (...args: never[]) => unknown = () => undefined,
-  response: FakeResponse = new FakeResponse(),
+  response: FakeReply = new FakeReply(),
 ): ExecutionContextHost {
   return new ExecutionContextHost([request, response], controller as never, handler);
 }

@@ -1,6 +1,6 @@
 import { BadRequestException, Logger } from '@nestjs/common';
 
-import { FakeResponse, fakeRequest, httpContext } from '../testing/http.fixtures';
+import { FakeReply, fakeRequest, httpContext } from '../testing/http.fixtures';
 import { testRateLimits } from '../testing/rate-limit.fixtures';
 import type { ToolCatalog } from './tool-catalog';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
@@ -40,8 +40,8 @@ function invokerFor(handler: ToolDefinition['handler']): ToolInvoker {
 }
 
 /** What POST /tools/report answers when the invoker throws `error`. */
-function answerTo(error: unknown): FakeResponse {
-  const response = new FakeResponse();
+function answerTo(error: unknown): FakeReply {
+  const response = new FakeReply();
   new ToolsExceptionFilter().catch(
     error as never,
     httpContext(fakeRequest(), undefined, undefined, response),

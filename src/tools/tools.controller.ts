@@ -1,5 +1,5 @@
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { NoRouteScopes } from '../auth/decorators/no-route-scopes.decorator';
@@ -25,20 +25,19 @@ export class ToolsController {
     @Body() args: unknown,
     @CurrentUser() user: AuthenticatedUser | undefined,
     @Req() request: GatewayRequest,
-    @Res() response: Response,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     request.toolName = name;
     const controller = new AbortController();
-    request.on('close', () => !response.writableFinished && controller.abort());
+    request.raw.on('close', () => !reply.raw.writableFinished && controller.abort());
     const outcome = await this.invoker.invoke(name, args, toolCallContext(request, user, controller.signal));
-    // Written here rather than returned: Nest would answer a Buffer through a StreamableFile, a Readable
-    // piped into the response on every call, for the same status, headers and bytes. Errors thrown above
-    // still reach the exception filters.
+    // Sent here rather than returned: the backend's status passes through, which a returned value cannot
+    // set. Errors thrown above still reach the exception filters.
     if (outcome.kind === 'in-process') {
-      response.status(200).json({ result: outcome.value ?? null });
+      void reply.code(200).send({ result: outcome.value ?? null });
       return;
     }
     const { status, contentType, body } = outcome.response;
-    response.writeHead(status, { 'content-type': contentType, 'content-length': body.length }).end(body);
+    void reply.code(status).header('content-type', contentType).send(body);
   }
 }

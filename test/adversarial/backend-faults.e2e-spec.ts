@@ -1,4 +1,4 @@
-import { closedPortUrl, FaultyHttpServer, HttpFault, serveFault } from '../../src/testing/faulty-http';
+import { CLOSED_PORT_URL, FaultyHttpServer, HttpFault, serveFault } from '../../src/testing/faulty-http';
 import { startTokenStack, TokenStack } from '../support/token-stack';
 
 const SECRET = 'd'.repeat(64);
@@ -20,7 +20,7 @@ describe('failing tool backends', () => {
 
   beforeAll(async () => {
     backend = await new FaultyHttpServer((req, res) => serveFault(req, res, fault)).start();
-    const deadUrl = await closedPortUrl();
+    const deadUrl = CLOSED_PORT_URL;
     stack = await startTokenStack({
       secret: SECRET,
       env: { UPSTREAM_TIMEOUT_MS: '800', UPSTREAM_MAX_RESPONSE_BYTES: '65536' },

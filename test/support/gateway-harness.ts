@@ -1,14 +1,14 @@
 import { createServer } from 'node:net';
 
 import type { DynamicModule } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { createGateway } from '../../src/gateway';
 import { ShutdownState } from '../../src/health/shutdown.state';
 import { AdminServer } from '../../src/observability/admin-server';
 
 export interface TestGateway {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   url: string;
   port: number;
   /** The admin server (/metrics, /health/auth0 detail) on its own loopback port, as main.ts serves it. */

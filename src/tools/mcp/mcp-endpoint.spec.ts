@@ -1,16 +1,16 @@
-import { createServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { BadRequestException, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { CallToolResult, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
-import type { Response } from 'express';
+import { fastify, FastifyInstance, FastifyReply } from 'fastify';
 
 import { RequireScopes } from '../../auth/decorators/require-scopes.decorator';
 import { ScopeRegistry } from '../../auth/scope.registry';
 import type { AuthenticatedUser } from '../../common/authenticated-user';
 import type { GatewayRequest, McpActivity } from '../../common/request-context';
+import { registerBodyParsers } from '../../common/safe-body-parser';
 import { buildToolsConfig } from '../../config/tools.config';
 import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { testAuthConfig } from '../../testing/config.fixtures';
@@ -99,26 +99,27 @@ interface Answer {
 }
 
 /**
- * An HTTP server that answers each POST as McpController hands it over (body parsed, activity set up),
+ * A Fastify server that answers each POST as McpController hands it over (body parsed, activity set up),
  * through `McpEndpoint.serve` or, with `x-spec-path: sdk`, always through the SDK.
  */
 class EndpointServer {
-  private readonly server: HttpServer;
+  private readonly server: FastifyInstance = fastify();
   private readonly activities = new Map<string, McpActivity>();
   private url = '';
   private sequence = 0;
 
   constructor(private readonly endpoint: McpEndpoint) {
-    this.server = createServer((request, response) => void this.handle(request, response));
+    registerBodyParsers(this.server, { limit: 1_000_000, rawTextPaths: [] });
+    this.server.post('/mcp', (request, reply) => this.handle(request as GatewayRequest, reply));
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/mcp`;
+    await this.server.listen({ port: 0, host: '127.0.0.1' });
+    this.url = `http://127.0.0.1:${(this.server.server.address() as AddressInfo).port}/mcp`;
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.server.close();
   }
 
   async post(path: 'serve' | 'sdk', body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
@@ -143,21 +144,16 @@ class EndpointServer {
     };
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const gatewayRequest = request as GatewayRequest;
-    gatewayRequest.body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    const { methods, tools } = summarizeMessage(gatewayRequest.body);
+  private async handle(request: GatewayRequest, reply: FastifyReply): Promise<void> {
+    const { methods, tools } = summarizeMessage(request.body);
     const activity = { methods, tools: tools.map((name) => ({ name, outcome: 'not run' })) };
-    gatewayRequest.mcp = activity;
+    request.mcp = activity;
     this.activities.set(String(request.headers['x-spec-id']), activity);
     const context = { user, requestId: 'req-1', signal: new AbortController().signal };
-    const res = response as unknown as Response;
     if (request.headers['x-spec-path'] === 'sdk') {
-      await this.endpoint.serveThroughSdk(gatewayRequest, res, { context, activity });
+      await this.endpoint.serveThroughSdk(request, reply, { context, activity });
     } else {
-      await this.endpoint.serve(gatewayRequest, res, context);
+      await this.endpoint.serve(request, reply, context);
     }
   }
 }

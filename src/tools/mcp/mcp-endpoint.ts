@@ -7,7 +7,7 @@ import {
   Server,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 import type { GatewayRequest, McpActivity } from '../../common/request-context';
 import type { ToolCallContext } from '../tool-definition';
@@ -48,22 +48,24 @@ export class McpEndpoint implements OnModuleDestroy {
   constructor(private readonly mcp: McpService) {}
 
   /** Answers one POST (the body already parsed and size-bounded by the gateway) for `context`'s caller. */
-  serve(request: GatewayRequest, response: Response, context: ToolCallContext): Promise<void> {
+  serve(request: GatewayRequest, reply: FastifyReply, context: ToolCallContext): Promise<void> {
     const exchange = { context, activity: request.mcp };
     const call = directToolCall(request.headers, request.body);
-    if (call) return this.answerDirectly(call, request, response, exchange);
-    return this.serveThroughSdk(request, response, exchange);
+    if (call) return this.answerDirectly(call, request, reply, exchange);
+    return this.serveThroughSdk(request, reply, exchange);
   }
 
   /** The same POST answered by the SDK, always (`serve` takes the direct path when it can). */
   serveThroughSdk(
     request: GatewayRequest,
-    response: Response,
+    reply: FastifyReply,
     exchange: Exchange,
     answer?: ToolCallAnswer,
   ): Promise<void> {
     const node = toNodeHandler({ fetch: (web, options) => this.route(web, exchange, options, answer) });
-    return node(request, response, request.body);
+    // The SDK writes the answer (status, headers, JSON-RPC body) to the raw response itself.
+    reply.hijack();
+    return node(request.raw, reply.raw, request.body);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -73,7 +75,7 @@ export class McpEndpoint implements OnModuleDestroy {
   private async answerDirectly(
     call: DirectToolCall,
     request: GatewayRequest,
-    response: Response,
+    reply: FastifyReply,
     exchange: Exchange,
   ): Promise<void> {
     const { context, activity } = exchange;
@@ -82,14 +84,15 @@ export class McpEndpoint implements OnModuleDestroy {
       const result = await this.mcp.answerToolCall(call.name, call.arguments, context, activity);
       body = toolCallAnswer(call.id, result);
       // A result shape the direct answer does not copy exactly: the SDK answers it, without a second call.
-      if (body === undefined) return this.serveThroughSdk(request, response, exchange, async () => result);
+      if (body === undefined) return this.serveThroughSdk(request, reply, exchange, async () => result);
     } catch (error) {
       body = toolCallError(call.id, error);
     }
-    response.statusCode = 200;
-    response.setHeader('content-type', 'application/json');
-    response.setHeader('content-length', Buffer.byteLength(body));
-    response.end(body);
+    // Written as the SDK's transport writes it: Fastify's send would add a charset to the content type.
+    reply.hijack();
+    reply.raw
+      .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+      .end(body);
   }
 
   private async route(

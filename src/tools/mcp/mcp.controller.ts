@@ -10,7 +10,7 @@ import {
   Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { NoRouteScopes } from '../../auth/decorators/no-route-scopes.decorator';
@@ -40,7 +40,7 @@ export class McpController {
   @AllowAnonymous()
   async post(
     @Req() request: GatewayRequest,
-    @Res() response: Response,
+    @Res() reply: FastifyReply,
     @CurrentUser() user: AuthenticatedUser | undefined,
   ): Promise<void> {
     if (request.body === undefined) {
@@ -71,11 +71,10 @@ export class McpController {
       throw error;
     }
 
-    response.on('close', () => {
-      if (!response.writableFinished) abort.abort();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
     });
-    // @Res() only to hand over: the SDK writes the MCP answer (status, headers, JSON-RPC body) itself.
-    await this.endpoint.serve(request, response, context);
+    await this.endpoint.serve(request, reply, context);
   }
 
   /** Streamable HTTP §GET: a stateless server offers no server-to-client stream. */

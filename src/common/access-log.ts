@@ -1,12 +1,14 @@
-import { Logger, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+
+import { Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 import { logLevelEnabled, LogLevelName } from '../config/app.config';
 import { GatewayMetrics } from '../observability/gateway-metrics';
-import type { GatewayRequest, McpActivity } from './request-context';
+import { GatewayRequest, McpActivity, pathOf } from './request-context';
 
 const CONTEXT = 'Access';
-/** The context of the `oauth_auth_summary` line (AuthSummaryLog builds it, this middleware writes it). */
+/** The context of the `oauth_auth_summary` line (AuthSummaryLog builds it, AccessLog writes it). */
 const AUTH_CONTEXT = 'Auth';
 /** Requests that matched no route share one label value, so unknown paths cannot grow the label set. */
 const UNMATCHED_ROUTE = 'unmatched';
@@ -15,9 +17,10 @@ const UNMATCHED_ROUTE = 'unmatched';
  * One structured line per request: who, what, the auth outcome and the status. Never a token. Also
  * counts every request by route template (never the raw path) for /metrics, whatever the log level, and
  * writes the request's `oauth_auth_summary` (GatewayRequest.authSummary) after its line: one `finish`
- * listener per request serves all three. createGateway mounts `use` as plain Express middleware.
+ * listener per request serves all three. createGateway adds `onRequest` as a Fastify hook, so that it runs
+ * for every request that reached a route or the not-found handler, before the body is read.
  */
-export class AccessLogMiddleware implements NestMiddleware {
+export class AccessLog {
   private readonly loggers = { [CONTEXT]: new Logger(CONTEXT), [AUTH_CONTEXT]: new Logger(AUTH_CONTEXT) };
   /** The line is logged at `log`; below that level it is never built. */
   private readonly enabled: boolean;
@@ -31,15 +34,20 @@ export class AccessLogMiddleware implements NestMiddleware {
     this.enabled = logLevelEnabled(logLevel, 'log');
   }
 
-  readonly use = (req: Request, res: Response, next: NextFunction): void => {
+  readonly onRequest = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void => {
     const started = performance.now();
-    res.once('finish', () => this.finished(req as GatewayRequest, res, started));
-    next();
+    // On the raw response: answers written by the MCP SDK, past Fastify's reply, are counted too.
+    reply.raw.once('finish', () => this.finished(request, reply.raw, started));
+    done();
   };
 
-  private finished(request: GatewayRequest, res: Response, started: number): void {
+  private finished(request: GatewayRequest, res: ServerResponse, started: number): void {
     const elapsedMs = performance.now() - started;
-    const route: string = request.route?.path ?? UNMATCHED_ROUTE;
+    const route = (request.is404 ? undefined : request.routeOptions.url) ?? UNMATCHED_ROUTE;
     const status = res.statusCode;
     this.metrics.httpRequests.cell(route, request.method, status).inc();
     this.metrics.httpDuration.cell(route, request.method, status).observe(elapsedMs / 1000);
@@ -49,7 +57,7 @@ export class AccessLogMiddleware implements NestMiddleware {
   }
 
   private accessLine(request: GatewayRequest, status: number, elapsedMs: number): void {
-    const path = request.path;
+    const path = pathOf(request);
     if (path.startsWith('/health')) return;
     const line = {
       msg: 'request',

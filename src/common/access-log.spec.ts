@@ -1,25 +1,32 @@
 import { EventEmitter } from 'node:events';
 
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
-import { AccessLogMiddleware } from './access-log.middleware';
+import { AccessLog } from './access-log';
 import type { GatewayRequest } from './request-context';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 
-function exchange(path: string): { req: Request; res: Response & EventEmitter } {
+/** A request as Fastify hands it to an onRequest hook (no route matched), and its raw response. */
+function exchange(url: string): {
+  req: GatewayRequest;
+  reply: FastifyReply;
+  res: EventEmitter & { statusCode: number };
+} {
   const req = {
-    path,
+    url: `${url}?q=1`,
     method: 'POST',
     id: 'req-1',
+    is404: true,
+    routeOptions: {},
     user: { sub: 'auth0|alice', clientId: 'client-1' },
     authOutcome: 'ok (cached)',
-  } as unknown as Request;
-  const res = Object.assign(new EventEmitter(), { statusCode: 200 }) as unknown as Response & EventEmitter;
-  return { req, res };
+  } as unknown as GatewayRequest;
+  const res = Object.assign(new EventEmitter(), { statusCode: 200 });
+  return { req, res, reply: { raw: res } as unknown as FastifyReply };
 }
 
-describe('AccessLogMiddleware', () => {
+describe('AccessLog', () => {
   let written: string[];
   let write: jest.SpyInstance;
 
@@ -37,9 +44,9 @@ describe('AccessLogMiddleware', () => {
   });
 
   it('writes, once the answer is sent, the line Nest’s JSON ConsoleLogger writes for the same record', () => {
-    const { req, res } = exchange('/tools/search');
+    const { req, reply, res } = exchange('/tools/search');
     const next = jest.fn();
-    new AccessLogMiddleware('log', true, new GatewayMetrics()).use(req, res, next);
+    new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, next);
     expect(next).toHaveBeenCalledTimes(1);
     expect(written).toEqual([]);
     res.emit('finish');
@@ -68,8 +75,8 @@ describe('AccessLogMiddleware', () => {
   it('logs through the application logger when it does not write JSON', () => {
     const log = jest.fn();
     Logger.overrideLogger({ log, error: jest.fn(), warn: jest.fn() });
-    const { req, res } = exchange('/mcp');
-    new AccessLogMiddleware('log', false, new GatewayMetrics()).use(req, res, jest.fn());
+    const { req, reply, res } = exchange('/mcp');
+    new AccessLog('log', false, new GatewayMetrics()).onRequest(req, reply, jest.fn());
     res.emit('finish');
 
     expect(written).toEqual([]);
@@ -80,11 +87,11 @@ describe('AccessLogMiddleware', () => {
   });
 
   it('writes the request’s oauth_auth_summary after its line, as Nest’s JSON ConsoleLogger would', () => {
-    const { req, res } = exchange('/tools/search');
+    const { req, reply, res } = exchange('/tools/search');
     const summary = { msg: 'oauth_auth_summary', login: 'alice', scopes_effective: ['a'], client_id: null };
     const built = jest.fn((status: number) => ({ ...summary, status }));
-    (req as GatewayRequest).authSummary = built;
-    new AccessLogMiddleware('log', true, new GatewayMetrics()).use(req, res, jest.fn());
+    req.authSummary = built;
+    new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, jest.fn());
     expect(built).not.toHaveBeenCalled();
     res.statusCode = 201;
     res.emit('finish');
@@ -99,17 +106,17 @@ describe('AccessLogMiddleware', () => {
   });
 
   it('writes no summary when the guard built none (no user)', () => {
-    const { req, res } = exchange('/tools/search');
-    (req as GatewayRequest).authSummary = () => undefined;
-    new AccessLogMiddleware('log', true, new GatewayMetrics()).use(req, res, jest.fn());
+    const { req, reply, res } = exchange('/tools/search');
+    req.authSummary = () => undefined;
+    new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, jest.fn());
     res.emit('finish');
 
     expect(written).toHaveLength(1);
   });
 
   it('logs no probe', () => {
-    const { req, res } = exchange('/health/live');
-    new AccessLogMiddleware('log', true, new GatewayMetrics()).use(req, res, jest.fn());
+    const { req, reply, res } = exchange('/health/live');
+    new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, jest.fn());
     res.emit('finish');
     expect(written).toEqual([]);
   });
@@ -117,10 +124,10 @@ describe('AccessLogMiddleware', () => {
   it.each(['error', 'warn'] as const)(
     'writes nothing at LOG_LEVEL=%s but still counts the request',
     async (level) => {
-      const { req, res } = exchange('/tools/search');
+      const { req, reply, res } = exchange('/tools/search');
       const next = jest.fn();
       const metrics = new GatewayMetrics();
-      new AccessLogMiddleware(level, true, metrics).use(req, res, next);
+      new AccessLog(level, true, metrics).onRequest(req, reply, next);
       expect(next).toHaveBeenCalledTimes(1);
       res.emit('finish');
       expect(written).toEqual([]);
