@@ -432,6 +432,9 @@ async function main() {
             'cpuUsPerRequest',
           ),
           ratio('gateway REST vs bare Nest + Express', 'gateway-rest', 'nest-express', 'cpuUsPerRequest'),
+          // The gateway runs on Nest + Fastify: this is the ceiling of its own framework.
+          ratio('gateway REST vs bare Nest + Fastify', 'gateway-rest', 'nest-fastify'),
+          ratio('gateway REST vs bare Nest + Fastify', 'gateway-rest', 'nest-fastify', 'cpuUsPerRequest'),
           ratio('gateway REST vs naive passport-jwt stack', 'gateway-rest', 'naive', 'cpuUsPerRequest'),
           ratio('gateway MCP tools/call vs gateway REST', 'gateway-mcp', 'gateway-rest', 'cpuUsPerRequest'),
           ...(compared
