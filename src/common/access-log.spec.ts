@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 
 import { AccessLog } from './access-log';
 import type { GatewayRequest } from './request-context';
+import { stdoutLines } from './stdout-lines';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 
 /** A request as Fastify hands it to an onRequest hook (no route matched), and its raw response. */
@@ -33,7 +34,7 @@ describe('AccessLog', () => {
   beforeEach(() => {
     written = [];
     write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(chunk.toString());
+      written.push(...chunk.toString().split(/(?<=\n)/));
       return true;
     });
   });
@@ -50,6 +51,7 @@ describe('AccessLog', () => {
     expect(next).toHaveBeenCalledTimes(1);
     expect(written).toEqual([]);
     res.emit('finish');
+    stdoutLines.flush();
 
     expect(written).toHaveLength(1);
     const ours = JSON.parse(written[0]) as Record<string, unknown>;
@@ -78,6 +80,7 @@ describe('AccessLog', () => {
     const { req, reply, res } = exchange('/mcp');
     new AccessLog('log', false, new GatewayMetrics()).onRequest(req, reply, jest.fn());
     res.emit('finish');
+    stdoutLines.flush();
 
     expect(written).toEqual([]);
     expect(log).toHaveBeenCalledWith(
@@ -95,6 +98,7 @@ describe('AccessLog', () => {
     expect(built).not.toHaveBeenCalled();
     res.statusCode = 201;
     res.emit('finish');
+    stdoutLines.flush();
 
     expect(written).toHaveLength(2);
     expect((JSON.parse(written[0]) as { context: string }).context).toBe('Access');
@@ -110,6 +114,7 @@ describe('AccessLog', () => {
     req.authSummary = () => undefined;
     new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, jest.fn());
     res.emit('finish');
+    stdoutLines.flush();
 
     expect(written).toHaveLength(1);
   });
@@ -118,6 +123,7 @@ describe('AccessLog', () => {
     const { req, reply, res } = exchange('/health/live');
     new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, jest.fn());
     res.emit('finish');
+    stdoutLines.flush();
     expect(written).toEqual([]);
   });
 
@@ -130,6 +136,7 @@ describe('AccessLog', () => {
       new AccessLog(level, true, metrics).onRequest(req, reply, next);
       expect(next).toHaveBeenCalledTimes(1);
       res.emit('finish');
+      stdoutLines.flush();
       expect(written).toEqual([]);
       expect(await metrics.render()).toMatch(
         /^http_requests_total\{route="unmatched",method="POST",status="\d+"\} 1$/m,

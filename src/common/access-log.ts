@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { logLevelEnabled, LogLevelName } from '../config/app.config';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 import { GatewayRequest, McpActivity, pathOf } from './request-context';
+import { stdoutLines } from './stdout-lines';
 
 const CONTEXT = 'Access';
 /** The context of the `oauth_auth_summary` line (AuthSummaryLog builds it, AccessLog writes it). */
@@ -78,9 +79,10 @@ export class AccessLog {
   private write(level: 'log' | 'warn', context: keyof typeof this.loggers, message: object): void {
     if (!this.json) return this.loggers[context][level](message);
     // The line ConsoleLogger's JSON mode prints, without its generic path (a replacer call per key,
-    // guarding against huge or circular values that these flat records of strings and numbers cannot hold).
+    // guarding against huge or circular values that these flat records of strings and numbers cannot hold),
+    // written with the other lines of this turn.
     const record = { level, pid: process.pid, timestamp: Date.now(), message, context };
-    process.stdout.write(`${JSON.stringify(record)}\n`);
+    stdoutLines.write(`${JSON.stringify(record)}\n`);
   }
 }
 

@@ -1,0 +1,22 @@
+import { bearerToken } from '../auth/guards/jwt-auth.guard';
+import type { AuthenticatedUser } from '../common/authenticated-user';
+import { GatewayRequest, requestIdOf } from '../common/request-context';
+import { ANONYMOUS, ToolCallContext } from './tool-definition';
+
+/**
+ * The context of the tool calls of one request, REST or MCP: the verified caller (`user`, absent when the
+ * route let a request without a token through) or `ANONYMOUS` with the address that rate-limits it.
+ */
+export function toolCallContext(
+  request: GatewayRequest,
+  user: AuthenticatedUser | undefined,
+  signal: AbortSignal,
+): ToolCallContext {
+  return {
+    user: user ?? ANONYMOUS,
+    requestId: requestIdOf(request),
+    signal,
+    accessToken: user ? bearerToken(request) : undefined,
+    clientIp: user ? undefined : request.ip,
+  };
+}
