@@ -17,6 +17,7 @@ const {
   AUDIENCE,
   ask,
   challenge,
+  liveness,
   mcpToolCall,
   startBaseline,
   startChild,
@@ -26,7 +27,7 @@ const {
   toolCall,
 } = require('./stack');
 
-const TARGETS = ['rest', 'mcp', 'challenge', 'nest-express', 'nest-fastify', 'naive', 'raw'];
+const TARGETS = ['rest', 'mcp', 'challenge', 'live', 'nest-express', 'nest-fastify', 'naive', 'raw'];
 
 async function main() {
   const target = process.argv[2] ?? 'rest';
@@ -43,7 +44,7 @@ async function main() {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-cpu-prof-'));
   const execArgv = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const common = { issuer, backendOrigin: backend.origin, logLevel, execArgv };
-  const gatewayTarget = ['rest', 'mcp', 'challenge'].includes(target);
+  const gatewayTarget = ['rest', 'mcp', 'challenge', 'live'].includes(target);
   const server = gatewayTarget
     ? await startGateway('gateway', { ...common, env: { TOKEN_CACHE_MAX: '10000' } })
     : await startBaseline(target, common);
@@ -51,6 +52,7 @@ async function main() {
     rest: () => toolCall(server, bearer),
     mcp: () => mcpToolCall(server, bearer),
     challenge: () => challenge(server),
+    live: () => liveness(server),
     'nest-express': () => toolCall(server),
     'nest-fastify': () => toolCall(server),
     naive: () => toolCall(server, bearer),
