@@ -51,13 +51,12 @@ export function answerFrameworkError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const { status, body } = toErrorResponse(error, request.id);
+  const { status, body } = toErrorResponse(frameworkRefusal(error) ?? error, request.id);
   reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
   writeJson(reply, status, body);
 }
 
-export function toErrorResponse(thrown: unknown, requestId: string): { status: number; body: ErrorBody } {
-  const exception = frameworkRefusal(thrown) ?? thrown;
+export function toErrorResponse(exception: unknown, requestId: string): { status: number; body: ErrorBody } {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();

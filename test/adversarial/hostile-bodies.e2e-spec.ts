@@ -199,6 +199,53 @@ describe('hostile request bodies', () => {
       },
     );
 
+    it.each([
+      [
+        'a path that is not valid percent-encoding',
+        '/tools/%zz',
+        400,
+        'invalid_request',
+        'The request could not be read',
+      ],
+      [
+        'a tool name over 2048 characters',
+        `/tools/${'a'.repeat(2049)}`,
+        414,
+        'uri_too_long',
+        'The request path is too long',
+      ],
+    ])(
+      'answers %s before any route runs, in the error shape with a request id and without the path',
+      async (_label, path, status, error, message) => {
+        const before = stack.backend.calls.length;
+
+        const response = await post(path, '{}', { authorization: `Bearer ${token}` });
+
+        expect(response.status).toBe(status);
+        expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        const requestId = response.headers.get('x-request-id');
+        expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(await response.json()).toEqual({ error, message, requestId });
+        expect(stack.backend.calls).toHaveLength(before);
+      },
+    );
+
+    it('answers a Content-Type that is not a media type 415 with fixed text, before authentication', async () => {
+      for (const authorization of [undefined, `Bearer ${token}`]) {
+        const response = await post('/tools/search', '{"q":"x"}', {
+          'content-type': 'not a type',
+          ...(authorization ? { authorization } : {}),
+        });
+
+        expect(response.status).toBe(415);
+        expect(await response.json()).toEqual({
+          error: 'unsupported_media_type',
+          message: 'Unsupported Media Type',
+          requestId: response.headers.get('x-request-id'),
+        });
+      }
+    });
+
     it.each([['<script>alert(1)</script>'], ['x'.repeat(129)], ['id with spaces'], ['ünïcode']])(
       'replaces an unsafe x-request-id %j with its own and forwards only that one',
       async (requestId) => {
