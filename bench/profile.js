@@ -12,7 +12,7 @@ const path = require('node:path');
 const { summarize, load, printSummary } = require('./cpu-profile');
 const { BenchIssuer } = require('./issuer');
 const { runRound, closePools } = require('./load');
-const { intSetting, logLevelSetting } = require('./settings');
+const { distSetting, intSetting, logLevelSetting } = require('./settings');
 const {
   AUDIENCE,
   ask,
@@ -46,7 +46,11 @@ async function main() {
   const common = { issuer, backendOrigin: backend.origin, logLevel, execArgv };
   const gatewayTarget = ['rest', 'mcp', 'challenge', 'live'].includes(target);
   const server = gatewayTarget
-    ? await startGateway('gateway', { ...common, env: { TOKEN_CACHE_MAX: '10000' } })
+    ? await startGateway('gateway', {
+        ...common,
+        env: { TOKEN_CACHE_MAX: '10000' },
+        dist: distSetting('BENCH_GATEWAY_DIST'),
+      })
     : await startBaseline(target, common);
   const spec = {
     rest: () => toolCall(server, bearer),

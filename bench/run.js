@@ -6,13 +6,13 @@
 // each round), and reports the median of the per-round ratios with their spread. Raw req/s are printed
 // for context only. Every target is 127.0.0.1; every loop is bounded in request count and in time.
 
-const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { BenchIssuer } = require('./issuer');
 const { runRound, runOpenLoop, closePools } = require('./load');
-const { intSetting, logLevelSetting } = require('./settings');
+const { distSetting, intSetting, logLevelSetting } = require('./settings');
 const {
   AUDIENCE,
   ask,
@@ -37,18 +37,6 @@ function scenarioSetting() {
   const unknown = ids.filter((id) => !SCENARIO_IDS.includes(id));
   if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown scenario(s) ${unknown.join(', ')}`);
   return ids;
-}
-
-/**
- * BENCH_COMPARE_DIST: the dist/ of another build, measured in S0 beside this one ("compare-*");
- * BENCH_GATEWAY_DIST: the dist/ of the gateway under test (default: this checkout's).
- */
-function distSetting(name) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const dist = path.resolve(raw);
-  if (!existsSync(path.join(dist, 'gateway.js'))) throw new Error(`${name}: no gateway.js in ${dist}`);
-  return dist;
 }
 
 const SETTINGS = {
