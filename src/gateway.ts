@@ -46,11 +46,10 @@ export async function createGateway(options: GatewayOptions): Promise<NestFastif
     // X-Forwarded-* are only believed when the operator says a proxy sets them.
     trustProxy: config.trustProxy,
     genReqId: requestIdFor,
-    keepAliveTimeout: config.keepAliveTimeoutMs,
     // Node's own bound on receiving a whole request, which Fastify would otherwise turn off.
     requestTimeout: NODE_REQUEST_TIMEOUT_MS,
-    // Routes match as Express matched them: any case, with or without a trailing slash; a tool name of any
-    // length reaches the tool catalog, which says what is wrong with it.
+    // Routes match as Express matched them: any case, with or without a trailing slash. A tool name up to
+    // MAX_PATH_PARAM_LENGTH reaches the tool catalog, which says what is wrong with it; a longer one is a 414.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: answerFrameworkError,
   });

@@ -165,3 +165,15 @@ export class AuthException extends TableException<AuthErrorCode> {
     return this.status === HttpStatus.UNAUTHORIZED || this.status === HttpStatus.FORBIDDEN;
   }
 }
+
+/**
+ * The refusal of a request that carries no bearer token. It holds nothing of the request, so one frozen
+ * instance answers them all: a request without a token is the cheapest thing anyone can send, and building
+ * an exception cost a tenth of its answer.
+ */
+export const MISSING_BEARER_TOKEN = new AuthException(
+  AuthErrorCode.MISSING_TOKEN,
+  'This endpoint requires a bearer token',
+  Object.freeze({}),
+);
+Object.freeze(MISSING_BEARER_TOKEN);

@@ -1,4 +1,4 @@
-import { AuthErrorCode, AuthException } from './auth.exception';
+import { AuthErrorCode, AuthException, MISSING_BEARER_TOKEN } from './auth.exception';
 
 interface ExpectedClaims {
   issuer: string;
@@ -64,7 +64,7 @@ export function mapJwtError(
     return new AuthException(AuthErrorCode.BAD_SIGNATURE, 'The access token signature is invalid');
   }
   if (message === 'No auth token') {
-    return new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
+    return MISSING_BEARER_TOKEN;
   }
   return new AuthException(
     AuthErrorCode.ACCESS_TOKEN_NOT_JWS,

@@ -2,7 +2,6 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { ErrorBody, sendError, writeJson } from './error-body';
-import { frameworkRefusal } from './framework-errors';
 import { GatewayRequest, pathOf, REQUEST_ID_HEADER, requestIdOf } from './request-context';
 
 const STATUS_ERRORS: Record<number, string> = {
@@ -42,16 +41,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
+const ROUTER_REFUSALS: Record<string, HttpException> = {
+  FST_ERR_BAD_URL: new HttpException('The request could not be read', HttpStatus.BAD_REQUEST),
+  FST_ERR_MAX_PARAM_LENGTH: new HttpException('The request path is too long', HttpStatus.URI_TOO_LONG),
+};
+
 /**
  * Fastify's `frameworkErrors`: a request the router refuses before any route or hook runs (a path that is
- * not valid percent-encoding, a path parameter over the bound) is answered in the gateway's error shape.
+ * not valid percent-encoding, a path parameter over the bound) is answered in the gateway's error shape,
+ * with fixed text (Fastify's message quotes the path). Anything else the router reports is an internal error.
  */
 export function answerFrameworkError(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const { status, body } = toErrorResponse(frameworkRefusal(error) ?? error, request.id);
+  const { status, body } = toErrorResponse(ROUTER_REFUSALS[error.code] ?? error, request.id);
   reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
   writeJson(reply, status, body);
 }

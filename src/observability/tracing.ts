@@ -27,9 +27,10 @@ const UNTRACED_PATHS = /^\/health(\/|$)/;
 
 /**
  * Starts the OpenTelemetry SDK: W3C trace context in and out (`traceparent` accepted from callers, sent to
- * tool backends and the Management API), spans for incoming HTTP (node:http + Express routes) and for
+ * tool backends and the Management API), spans for incoming HTTP (node:http) and for
  * outgoing undici/fetch calls; createGateway names the server span after its route (traceRoute). Must run
- * before `http` is loaded (main.ts imports it first), since the instrumentations patch modules as they load. `exporter` replaces OTLP (tests).
+ * before `http` is loaded (main.ts imports it first), since the instrumentations patch modules as they load.
+ * `exporter` replaces OTLP (tests).
  */
 export function startTracing(settings: TracingSettings, exporter?: SpanExporter): TracingHandle {
   const provider = new NodeTracerProvider({

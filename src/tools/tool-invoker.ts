@@ -1,6 +1,6 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 
-import { AuthErrorCode, AuthException } from '../auth/auth.exception';
+import { AuthErrorCode, AuthException, MISSING_BEARER_TOKEN } from '../auth/auth.exception';
 import { assertScopes } from '../auth/scope-policy';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 import { inSpan, subjectHash } from '../observability/tracing';
@@ -47,8 +47,7 @@ export class ToolInvoker {
 
   /** Without public tools nothing is served without a token: the same answer as the bearer guard's. */
   admitAnonymous(): void {
-    if (!this.catalog.hasPublicTools())
-      throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
+    if (!this.catalog.hasPublicTools()) throw MISSING_BEARER_TOKEN;
   }
 
   /**

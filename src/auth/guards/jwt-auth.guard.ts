@@ -11,7 +11,7 @@ import { CounterCell } from '../../observability/metric-family';
 import { GatewayMetrics } from '../../observability/gateway-metrics';
 import { IS_IP_LIMIT_EXEMPT } from '../../rate-limit/ip-limit-exempt.decorator';
 import { RateLimits } from '../../rate-limit/rate-limits';
-import { AuthErrorCode, AuthException } from '../auth.exception';
+import { AuthException, MISSING_BEARER_TOKEN } from '../auth.exception';
 import { ALLOWS_ANONYMOUS, IS_PUBLIC } from '../decorators/public.decorator';
 import { mapJwtError } from '../jwt-error.mapper';
 import { classifyToken } from '../token-classifier';
@@ -121,7 +121,6 @@ export function presentedBearer(request: GatewayRequest): string | undefined {
 /** The bearer token, or the MISSING_TOKEN refusal. */
 export function bearerToken(request: GatewayRequest): string {
   const token = presentedBearer(request);
-  if (token === undefined)
-    throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
+  if (token === undefined) throw MISSING_BEARER_TOKEN;
   return token;
 }

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
 import type { GatewayRequest } from '../../common/request-context';
-import { AuthErrorCode, AuthException } from '../auth.exception';
+import { MISSING_BEARER_TOKEN } from '../auth.exception';
 import { ALLOWS_ANONYMOUS, IS_PUBLIC } from '../decorators/public.decorator';
 import { REQUIRED_SCOPES } from '../decorators/require-scopes.decorator';
 import { assertScopes } from '../scope-policy';
@@ -20,7 +20,7 @@ export class ScopesGuard implements CanActivate {
     if (!request.user) {
       if (required.length === 0 && this.reflector.getAllAndOverride(ALLOWS_ANONYMOUS, targets)) return true;
       // Deny by default: a route that reaches here without a verified user is a wiring error.
-      throw new AuthException(AuthErrorCode.MISSING_TOKEN, 'This endpoint requires a bearer token');
+      throw MISSING_BEARER_TOKEN;
     }
     if (required.length > 0) assertScopes(request.user, required);
     return true;
