@@ -124,8 +124,20 @@ function toolsFile() {
  * A gateway with the bench's configuration: the echo tool forwarded to `backendOrigin`, LOG_LEVEL
  * `logLevel` (the production default `log` writes one access line per request; stdout is discarded).
  */
-async function startGateway(label, { issuer, backendOrigin, logLevel, env = {}, execArgv, dist }) {
-  const port = await freePort();
+async function startGateway(label, options) {
+  // The port is found free, then handed to the child: a server starting meanwhile (the baselines bind port 0
+  // at the same time) can take it first. Such a start is retried on another port.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startGatewayOn(await freePort(), label, options);
+    } catch (error) {
+      if (attempt === 3 || !error.message.includes('EADDRINUSE')) throw error;
+      console.error(`${label}: its port was taken before it listened; starting it on another`);
+    }
+  }
+}
+
+function startGatewayOn(port, label, { issuer, backendOrigin, logLevel, env = {}, execArgv, dist }) {
   return startChild(
     label,
     'gateway-child.js',
