@@ -1,6 +1,7 @@
 import { ConsoleLogger, DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { AppModule } from './app.module';
 import { AccessLog } from './common/access-log';
@@ -42,6 +43,7 @@ export async function createGateway(options: GatewayOptions): Promise<NestFastif
     logLevels: levelsFrom(config.logLevel),
   });
   gatewayConfig.warnings.forEach((warning) => logger.warn(warning, 'Config'));
+  let accessLog: AccessLog | undefined;
   const adapter = new FastifyAdapter({
     // X-Forwarded-* are only believed when the operator says a proxy sets them.
     trustProxy: config.trustProxy,
@@ -51,7 +53,11 @@ export async function createGateway(options: GatewayOptions): Promise<NestFastif
     // Routes match as Express matched them: any case, with or without a trailing slash. A tool name up to
     // MAX_PATH_PARAM_LENGTH reaches the tool catalog, which says what is wrong with it; a longer one is a 414.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
-    frameworkErrors: answerFrameworkError,
+    // The router refuses these before any hook runs: their access line and request metrics start here.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      accessLog?.onRequest(request, reply, () => undefined);
+      answerFrameworkError(error, request, reply);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(gatewayConfig, options.modules),
@@ -74,7 +80,8 @@ export async function createGateway(options: GatewayOptions): Promise<NestFastif
     reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
     done();
   });
-  fastify.addHook('onRequest', new AccessLog(config.logLevel, jsonLogs, app.get(GatewayMetrics)).onRequest);
+  accessLog = new AccessLog(config.logLevel, jsonLogs, app.get(GatewayMetrics));
+  fastify.addHook('onRequest', accessLog.onRequest);
   fastify.addHook('onRequest', traceRoute);
   registerBodyParsers(fastify, { limit: config.maxBodyBytes, rawTextPaths: LOG_WEBHOOK_PATHS });
   if (config.appOrigins.length > 0) {

@@ -183,4 +183,31 @@ describe('logs', () => {
     ]);
     expect(output).not.toContain(token);
   });
+
+  it('writes the access line of a request the router refuses before any route, and counts it as unmatched', async () => {
+    const { gateway } = stack;
+    const response = await fetch(`${gateway.url}/tools/%zz?q=1`, { method: 'POST' });
+    const requestId = response.headers.get('x-request-id')!;
+    expect(response.status).toBe(400);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const lines = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { context: string; message: Record<string, unknown> })
+      .filter((entry) => entry.context === 'Access' && entry.message.requestId === requestId);
+    expect(lines.map((entry) => entry.message)).toEqual([
+      {
+        msg: 'request',
+        requestId,
+        method: 'POST',
+        path: '/tools/%zz',
+        status: 400,
+        durationMs: expect.any(Number),
+        auth: 'none',
+      },
+    ]);
+    const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^http_requests_total\{route="unmatched",method="POST",status="400"\} 1$/m);
+  });
 });
