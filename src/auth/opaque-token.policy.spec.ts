@@ -35,7 +35,6 @@ describe('userFromIntrospection (RFC 7662 answers)', () => {
       clientId: 'chatgpt-1',
       exp: NOW + 300,
       claims: ACTIVE,
-      tokenType: 'opaque',
     });
   });
 
@@ -90,7 +89,6 @@ describe('userFromUserinfo', () => {
       scopesObserved: [],
       exp: NOW + 60,
       claims: answer,
-      tokenType: 'opaque',
     });
   });
 

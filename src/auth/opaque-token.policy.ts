@@ -84,7 +84,6 @@ export function userFromIntrospection(
     exp: typeof answer.exp === 'number' ? answer.exp : expected.fallbackExpS,
     clientId: nonEmptyString(answer.client_id),
     claims: answer,
-    tokenType: 'opaque',
     login: loginFromClaims(answer, sub),
   };
 }
@@ -102,7 +101,6 @@ export function userFromUserinfo(answer: Record<string, unknown>, fallbackExpS: 
     scopesObserved: [],
     exp: fallbackExpS,
     claims: answer,
-    tokenType: 'opaque',
     login: loginFromClaims(answer, sub),
   };
 }

@@ -10,8 +10,6 @@ export interface AuthenticatedUser {
   exp: number;
   clientId?: string;
   claims: Record<string, unknown>;
-  /** `jwt` unless an opaque token was validated with the provider. */
-  tokenType?: 'jwt' | 'opaque';
   /** The scopes the token itself carries (none when only userinfo vouched for it); `scopes` when unset. */
   scopesObserved?: string[];
   /** Who, for people reading logs: preferred_username (or username), else sub. */
