@@ -1,10 +1,20 @@
 import { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
+import { AUTH_ERRORS, AuthErrorCode } from '../src/auth/auth.exception';
 import { freePort, startGateway, TestGateway } from './support/gateway-harness';
 import { LogCapture, settle } from './support/log-capture';
-import { startVariant, signIn, STAND_SCOPES, STAND_TOOLS } from './support/mcp-stand';
+import {
+  RawAnswer,
+  rawMcp,
+  startVariant,
+  signIn,
+  STAND_SCOPES,
+  STAND_TOOLS,
+  toolCall,
+} from './support/mcp-stand';
 import { obtainToken } from './support/oidc-client';
 import { OpaqueStand, startOpaqueStand } from './support/opaque-stand';
+import { AnswerRewrite } from './support/provider-doubles';
 
 const CHALLENGE_PREFIX = 'Bearer error="invalid_token"';
 
@@ -195,6 +205,130 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
     } finally {
       await limited.stop();
     }
+  });
+
+  describe("refusals read from the introspection answer (the real provider's answer, rewritten by the proxy)", () => {
+    interface Refusal {
+      refusal: string;
+      rewrite: AnswerRewrite;
+      code: AuthErrorCode;
+      message: () => string;
+      /** The message without the quotes a challenge's quoted-string cannot hold. */
+      description: () => string;
+      fields?: () => Record<string, unknown>;
+    }
+    const ANOTHER_ISSUER = 'https://another-issuer.example.com';
+    const refusals: Refusal[] = [
+      {
+        refusal: 'nbf an hour in the future',
+        rewrite: (answer) => ({ ...answer, nbf: Math.floor(Date.now() / 1000) + 3600 }),
+        code: AuthErrorCode.TOKEN_NOT_YET_VALID,
+        message: () => 'The access token is not valid yet',
+        description: () => 'The access token is not valid yet',
+      },
+      {
+        refusal: 'the iss of another issuer',
+        rewrite: (answer) => ({ ...answer, iss: ANOTHER_ISSUER }),
+        code: AuthErrorCode.ISSUER_MISMATCH,
+        message: () => `The token's issuer "${ANOTHER_ISSUER}" is not the expected "${stand.issuer.issuer}"`,
+        description: () => `The token's issuer ${ANOTHER_ISSUER} is not the expected ${stand.issuer.issuer}`,
+        fields: () => ({ expected: stand.issuer.issuer, found: ANOTHER_ISSUER }),
+      },
+      {
+        refusal: 'neither sub nor username',
+        rewrite: ({ sub: _sub, username: _username, ...answer }) => answer,
+        code: AuthErrorCode.TOKEN_NO_SUB,
+        message: () => 'The introspection answer names no subject (sub)',
+        description: () => 'The introspection answer names no subject (sub)',
+      },
+      {
+        refusal: 'token_type refresh_token',
+        rewrite: (answer) => ({ ...answer, token_type: 'refresh_token' }),
+        code: AuthErrorCode.TOKEN_CLAIMS_INVALID,
+        message: () => 'The provider reports a "refresh_token" token, not a bearer access token',
+        description: () => 'The provider reports a refresh_token token, not a bearer access token',
+      },
+      {
+        refusal: 'a DPoP sender constraint (cnf.jkt)',
+        rewrite: (answer) => ({ ...answer, cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }),
+        code: AuthErrorCode.TOKEN_CLAIMS_INVALID,
+        message: () =>
+          'The token is sender-constrained (cnf: DPoP or mTLS), which this gateway cannot verify',
+        description: () =>
+          'The token is sender-constrained (cnf: DPoP or mTLS), which this gateway cannot verify',
+      },
+      {
+        refusal: 'scope as an array',
+        rewrite: (answer) => ({ ...answer, scope: String(answer.scope).split(' ') }),
+        code: AuthErrorCode.TOKEN_CLAIMS_INVALID,
+        message: () => 'The introspection answer\'s "scope" must be a space-delimited string',
+        description: () => "The introspection answer's scope must be a space-delimited string",
+      },
+    ];
+
+    afterEach(() => (stand.validation.rewrite = undefined));
+
+    const overRest = async (bearer: string): Promise<RawAnswer> => {
+      const response = await callTool(stand.gateway, bearer);
+      return { status: response.status, headers: response.headers, body: await response.json() };
+    };
+    const overMcp = (bearer: string): Promise<RawAnswer> =>
+      rawMcp(stand.mcpUrl, { token: bearer, body: toolCall('echo', { message: 'hello' }) });
+
+    const expectRefusal = (answer: RawAnswer, expected: Refusal): void => {
+      const requestId = answer.headers.get('x-request-id');
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toBe(
+        `${CHALLENGE_PREFIX}, error_description="${expected.description()}", resource_metadata="${stand.gateway.url}/.well-known/oauth-protected-resource"`,
+      );
+      expect(requestId).toEqual(expect.any(String));
+      expect(answer.body).toEqual({
+        error: 'invalid_token',
+        code: expected.code,
+        message: expected.message(),
+        hint: AUTH_ERRORS[expected.code].hint,
+        ...expected.fields?.(),
+        requestId,
+      });
+    };
+
+    it.each(refusals)(
+      'answers 401 $code on POST /tools/echo and POST /mcp tools/call when the provider reports $refusal, and again on a second call',
+      async (expected) => {
+        const realAnswers: Record<string, unknown>[] = [];
+        stand.validation.rewrite = (answer) => {
+          realAnswers.push(answer);
+          return expected.rewrite(answer);
+        };
+        const [restToken, mcpToken] = [await token(), await token()];
+        const before = stand.validation.calls;
+
+        for (const answer of [
+          await overRest(restToken),
+          await overRest(restToken),
+          await overMcp(mcpToken),
+          await overMcp(mcpToken),
+        ]) {
+          expectRefusal(answer, expected);
+        }
+        // One question per token: the refusal is remembered as a refusal, never as the provider's active answer.
+        expect(stand.validation.calls - before).toBe(2);
+        expect(realAnswers).toEqual([
+          expect.objectContaining({
+            active: true,
+            sub: 'alice',
+            iss: stand.issuer.issuer,
+            token_type: 'Bearer',
+          }),
+          expect.objectContaining({
+            active: true,
+            sub: 'alice',
+            iss: stand.issuer.issuer,
+            token_type: 'Bearer',
+          }),
+        ]);
+      },
+    );
   });
 
   describe('when the provider cannot answer', () => {

@@ -13,14 +13,20 @@ async function close(server: Server): Promise<void> {
 
 export type ProxyMode = 'forward' | 'error' | 'hang';
 
+/** Changes the provider's real JSON answer (a copy) into what the gateway receives. */
+export type AnswerRewrite = (answer: Record<string, unknown>) => Record<string, unknown>;
+
 /**
  * Sits in front of one endpoint of the real provider (introspection, userinfo) and counts the calls
  * that reach it. `mode` makes the provider look down: `error` answers 500, `hang` never answers.
+ * `rewrite`, when set, edits the provider's real JSON answer, so that a test can make a provider say what
+ * oidc-provider never says (a future `nbf`, another `iss`, a `cnf`...) about a token it really issued.
  */
 export class CountingProxy {
   url = '';
   calls = 0;
   mode: ProxyMode = 'forward';
+  rewrite?: AnswerRewrite;
   private server?: Server;
 
   constructor(private readonly target: string) {}
@@ -41,9 +47,10 @@ export class CountingProxy {
         headers,
         body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
       });
+      const body = Buffer.from(await answer.arrayBuffer());
       res
         .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' })
-        .end(Buffer.from(await answer.arrayBuffer()));
+        .end(this.rewrite ? JSON.stringify(this.rewrite(JSON.parse(body.toString('utf8')))) : body);
     });
     this.url = await listen(this.server);
     return this;
