@@ -1,7 +1,7 @@
 import { ConsoleLogger, DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { fastify as createFastify } from 'fastify';
 
 import { AppModule } from './app.module';
 import { AccessLog } from './common/access-log';
@@ -44,7 +44,7 @@ export async function createGateway(options: GatewayOptions): Promise<NestFastif
   });
   gatewayConfig.warnings.forEach((warning) => logger.warn(warning, 'Config'));
   let accessLog: AccessLog | undefined;
-  const adapter = new FastifyAdapter({
+  const fastify = createFastify({
     // X-Forwarded-* are only believed when the operator says a proxy sets them.
     trustProxy: config.trustProxy,
     genReqId: requestIdFor,
@@ -54,35 +54,35 @@ export async function createGateway(options: GatewayOptions): Promise<NestFastif
     // MAX_PATH_PARAM_LENGTH reaches the tool catalog, which says what is wrong with it; a longer one is a 414.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
     // The router refuses these before any hook runs: their access line and request metrics start here.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      accessLog?.onRequest(request, reply, () => undefined);
+    frameworkErrors: (error, request, reply) => {
+      accessLog?.track(request, reply);
       answerFrameworkError(error, request, reply);
     },
   });
+  // Added before Nest adds its own hooks (CORS answers a preflight in one of them): every request, a preflight
+  // or a refused body included, gets its request id (genReqId) and its access line. The id goes on the raw
+  // response, so that answers written by the MCP SDK carry it too.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
+    accessLog?.track(request, reply);
+    done();
+  });
+  fastify.addHook('onRequest', traceRoute);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(gatewayConfig, options.modules),
-    adapter,
+    new FastifyAdapter(fastify),
     {
       bodyParser: false,
       logger,
       abortOnError: false,
     },
   );
+  accessLog = new AccessLog(config.logLevel, jsonLogs, app.get(GatewayMetrics));
 
   const server = app.getHttpServer();
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
 
-  const fastify = app.getHttpAdapter().getInstance();
-  // Every request, a refused body included, gets a request id (genReqId) on its answer and one access line;
-  // on the raw response, so that answers written by the MCP SDK carry it too.
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
-    done();
-  });
-  accessLog = new AccessLog(config.logLevel, jsonLogs, app.get(GatewayMetrics));
-  fastify.addHook('onRequest', accessLog.onRequest);
-  fastify.addHook('onRequest', traceRoute);
   registerBodyParsers(fastify, { limit: config.maxBodyBytes, rawTextPaths: LOG_WEBHOOK_PATHS });
   if (config.appOrigins.length > 0) {
     app.enableCors({

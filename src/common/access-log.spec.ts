@@ -8,7 +8,7 @@ import type { GatewayRequest } from './request-context';
 import { stdoutLines } from './stdout-lines';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 
-/** A request as Fastify hands it to an onRequest hook (no route matched), and its raw response. */
+/** A request as Fastify hands it to the gateway's onRequest hook (no route matched), and its raw response. */
 function exchange(url: string): {
   req: GatewayRequest;
   reply: FastifyReply;
@@ -46,9 +46,7 @@ describe('AccessLog', () => {
 
   it('writes, once the answer is sent, the line Nest’s JSON ConsoleLogger writes for the same record', () => {
     const { req, reply, res } = exchange('/tools/search');
-    const next = jest.fn();
-    new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, next);
-    expect(next).toHaveBeenCalledTimes(1);
+    new AccessLog('log', true, new GatewayMetrics()).track(req, reply);
     expect(written).toEqual([]);
     res.emit('finish');
     stdoutLines.flush();
@@ -78,7 +76,7 @@ describe('AccessLog', () => {
     const log = jest.fn();
     Logger.overrideLogger({ log, error: jest.fn(), warn: jest.fn() });
     const { req, reply, res } = exchange('/mcp');
-    new AccessLog('log', false, new GatewayMetrics()).onRequest(req, reply, jest.fn());
+    new AccessLog('log', false, new GatewayMetrics()).track(req, reply);
     res.emit('finish');
     stdoutLines.flush();
 
@@ -94,7 +92,7 @@ describe('AccessLog', () => {
     const summary = { msg: 'oauth_auth_summary', login: 'alice', scopes_effective: ['a'], client_id: null };
     const built = jest.fn((status: number) => ({ ...summary, status }));
     req.authSummary = built;
-    new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, jest.fn());
+    new AccessLog('log', true, new GatewayMetrics()).track(req, reply);
     expect(built).not.toHaveBeenCalled();
     res.statusCode = 201;
     res.emit('finish');
@@ -112,7 +110,7 @@ describe('AccessLog', () => {
   it('writes no summary when the guard built none (no user)', () => {
     const { req, reply, res } = exchange('/tools/search');
     req.authSummary = () => undefined;
-    new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, jest.fn());
+    new AccessLog('log', true, new GatewayMetrics()).track(req, reply);
     res.emit('finish');
     stdoutLines.flush();
 
@@ -121,7 +119,7 @@ describe('AccessLog', () => {
 
   it('logs no probe', () => {
     const { req, reply, res } = exchange('/health/live');
-    new AccessLog('log', true, new GatewayMetrics()).onRequest(req, reply, jest.fn());
+    new AccessLog('log', true, new GatewayMetrics()).track(req, reply);
     res.emit('finish');
     stdoutLines.flush();
     expect(written).toEqual([]);
@@ -131,10 +129,8 @@ describe('AccessLog', () => {
     'writes nothing at LOG_LEVEL=%s but still counts the request',
     async (level) => {
       const { req, reply, res } = exchange('/tools/search');
-      const next = jest.fn();
       const metrics = new GatewayMetrics();
-      new AccessLog(level, true, metrics).onRequest(req, reply, next);
-      expect(next).toHaveBeenCalledTimes(1);
+      new AccessLog(level, true, metrics).track(req, reply);
       res.emit('finish');
       stdoutLines.flush();
       expect(written).toEqual([]);

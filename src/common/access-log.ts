@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 
 import { Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { logLevelEnabled, LogLevelName } from '../config/app.config';
 import { GatewayMetrics } from '../observability/gateway-metrics';
@@ -18,8 +18,8 @@ const UNMATCHED_ROUTE = 'unmatched';
  * One structured line per request: who, what, the auth outcome and the status. Never a token. Also
  * counts every request by route template (never the raw path) for /metrics, whatever the log level, and
  * writes the request's `oauth_auth_summary` (GatewayRequest.authSummary) after its line: one `finish`
- * listener per request serves all three. createGateway adds `onRequest` as a Fastify hook, so that it runs
- * for every request that reached a route or the not-found handler, before the body is read.
+ * listener per request serves all three. createGateway calls `track` from its first `onRequest` hook, and for
+ * requests the router refuses before any hook runs.
  */
 export class AccessLog {
   private readonly loggers = { [CONTEXT]: new Logger(CONTEXT), [AUTH_CONTEXT]: new Logger(AUTH_CONTEXT) };
@@ -35,16 +35,12 @@ export class AccessLog {
     this.enabled = logLevelEnabled(logLevel, 'log');
   }
 
-  readonly onRequest = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    done: HookHandlerDoneFunction,
-  ): void => {
+  /** Starts timing `request`; its line is written, and it is counted, once its answer is sent. */
+  track(request: FastifyRequest, reply: FastifyReply): void {
     const started = performance.now();
     // On the raw response: answers written by the MCP SDK, past Fastify's reply, are counted too.
     reply.raw.once('finish', () => this.finished(request, reply.raw, started));
-    done();
-  };
+  }
 
   private finished(request: GatewayRequest, res: ServerResponse, started: number): void {
     const elapsedMs = performance.now() - started;
