@@ -99,12 +99,12 @@ export const AUTH_ERRORS: ErrorTable<AuthErrorCode> = {
   [AuthErrorCode.TOKEN_NO_SUB]: {
     status: HttpStatus.UNAUTHORIZED,
     error: 'invalid_token',
-    hint: 'The token has no "sub" claim: use a user access token (authorization code flow), not a token without a subject.',
+    hint: 'The token names no user: a JWT without "sub", or an introspection answer with neither "sub" nor "username". Use a user access token (authorization code flow), not a token without a subject such as a client-credentials one.',
   },
   [AuthErrorCode.TOKEN_CLAIMS_INVALID]: {
     status: HttpStatus.UNAUTHORIZED,
     error: 'invalid_token',
-    hint: 'The token lacks a required claim ("exp") or carries a malformed one ("scope", "permissions").',
+    hint: 'The token lacks a required claim ("exp") or carries a malformed one ("scope", "permissions"), or the provider describes something other than a plain bearer access token: a refresh token, or a token bound to a DPoP key or mTLS certificate ("cnf"), which the gateway cannot check. Send a bearer access token from the authorization code flow.',
   },
   [AuthErrorCode.SIGNING_KEYS_UNAVAILABLE]: {
     status: HttpStatus.SERVICE_UNAVAILABLE,
