@@ -159,7 +159,7 @@ function startGatewayOn(port, label, { issuer, backendOrigin, logLevel, env = {}
   );
 }
 
-/** A baseline server from bench/baselines: `raw`, `nest-express` or `naive`. */
+/** A baseline server from bench/baselines: `raw`, `nest-express`, `nest-fastify` or `naive`. */
 function startBaseline(name, { issuer, backendOrigin, execArgv }) {
   const env = { BACKEND_ORIGIN: backendOrigin };
   if (name === 'raw') return startChild('raw forwarder', 'baselines/raw-forwarder.js', env, { execArgv });
