@@ -40,6 +40,12 @@ describe('hostile request bodies', () => {
       body,
     });
 
+  /** A refusal "before authentication" answers the same with no token and with a valid one. */
+  const anonymousAndAuthenticated = (): Array<Record<string, string>> => [
+    {},
+    { authorization: `Bearer ${token}` },
+  ];
+
   describe('corrupt compressed bodies', () => {
     const corrupt: Array<[string, Buffer]> = [
       ['gzip', Buffer.from('not gzip at all')],
@@ -55,13 +61,11 @@ describe('hostile request bodies', () => {
     )(
       'answers %s with 400 and a fixed message for a corrupt %s body (#%d), before authentication',
       async (path, encoding, _index, body) => {
-        for (const authorization of [undefined, `Bearer ${token}`]) {
-          const response = await post(path, body, {
-            'content-encoding': encoding,
-            ...(authorization ? { authorization } : {}),
-          });
+        for (const caller of anonymousAndAuthenticated()) {
+          const response = await post(path, body, { 'content-encoding': encoding, ...caller });
 
           expect(response.status).toBe(400);
+          expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
           expect(await response.json()).toEqual({
             error: 'invalid_request',
             message: 'Request body could not be decompressed (check Content-Encoding)',
@@ -231,13 +235,14 @@ describe('hostile request bodies', () => {
     );
 
     it('answers a Content-Type that is not a media type 415 with fixed text, before authentication', async () => {
-      for (const authorization of [undefined, `Bearer ${token}`]) {
+      for (const caller of anonymousAndAuthenticated()) {
         const response = await post('/tools/search', '{"q":"x"}', {
           'content-type': 'not a type',
-          ...(authorization ? { authorization } : {}),
+          ...caller,
         });
 
         expect(response.status).toBe(415);
+        expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
         expect(await response.json()).toEqual({
           error: 'unsupported_media_type',
           message: 'Unsupported Media Type',
