@@ -4,6 +4,7 @@ import {
   MODERN_VERSION,
   modernRequest,
   rawMcp,
+  RawAnswer,
   signIn,
   startMcpStand,
   startVariant,
@@ -39,9 +40,8 @@ describe('MCP endpoint over raw HTTP', () => {
   });
 
   describe('POST /mcp without a token', () => {
-    it('answers 401 with the challenge that leads to the protected-resource metadata', async () => {
-      const answer = await rawMcp(stand.mcpUrl, { body: initialize('2025-11-25') });
-
+    /** The endpoint's 401: the challenge names every scope of the catalog and leads to the metadata. */
+    const expectEndpointChallenge = (answer: RawAnswer): void => {
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe(
         `Bearer scope="${stand.scopes.join(' ')}", resource_metadata="${resourceMetadata}"`,
@@ -53,22 +53,18 @@ describe('MCP endpoint over raw HTTP', () => {
         hint: expect.stringContaining('resource_metadata'),
         requestId: answer.headers.get('x-request-id'),
       });
+    };
+
+    it('answers 401 with the challenge that leads to the protected-resource metadata', async () => {
+      const answer = await rawMcp(stand.mcpUrl, { body: initialize('2025-11-25') });
+
+      expectEndpointChallenge(answer);
     });
 
     it('answers 401 to a 2026-07-28 server/discover too: without public tools nothing is served without a token', async () => {
       const answer = await rawMcp(stand.mcpUrl, modernRequest('server/discover'));
 
-      expect(answer.status).toBe(401);
-      expect(answer.headers.get('www-authenticate')).toBe(
-        `Bearer scope="${stand.scopes.join(' ')}", resource_metadata="${resourceMetadata}"`,
-      );
-      expect(answer.body).toEqual({
-        error: 'unauthorized',
-        code: 'MISSING_TOKEN',
-        message: 'This endpoint requires a bearer token',
-        hint: expect.stringContaining('resource_metadata'),
-        requestId: answer.headers.get('x-request-id'),
-      });
+      expectEndpointChallenge(answer);
     });
 
     it('points to metadata whose resource is the MCP URL', async () => {
