@@ -1,7 +1,7 @@
 import { withInProcessScopes } from '../src/testing/tool.fixtures';
 import { freePort } from './support/gateway-harness';
 import { LogCapture, settle } from './support/log-capture';
-import { rawMcp, startVariant, toolCall } from './support/mcp-stand';
+import { RawAnswer, rawMcp, startVariant, toolCall } from './support/mcp-stand';
 import { obtainToken } from './support/oidc-client';
 import { OpaqueStand, startOpaqueStand } from './support/opaque-stand';
 import { writeToolsFile } from './support/tools-file';
@@ -68,6 +68,26 @@ describe('upstream API-scope probe (API_PROBE_URL) and forwardBearer', () => {
   const summaries = (login: string): Array<Record<string, unknown>> =>
     logs.messages('oauth_auth_summary').filter((line) => line.login === login);
   const prm = (): string => `${stand.gateway.url}/.well-known/oauth-protected-resource`;
+  /** The 403 of a token the provider's API answered `apiStatus`: the same challenge and body on REST and MCP. */
+  const expectApiRefusal = async (answer: Response | RawAnswer, apiStatus: number): Promise<void> => {
+    expect(answer.status).toBe(403);
+    const challenge = answer.headers.get('www-authenticate');
+    expect(challenge).toMatch(
+      new RegExp(
+        `^Bearer error="insufficient_scope", error_description="The provider's API refuses this token \\(HTTP ${apiStatus}\\)`,
+      ),
+    );
+    expect(challenge).toContain(`scope="${TOOL_SCOPES}", resource_metadata="${prm()}"`);
+    expect(answer instanceof Response ? await answer.json() : answer.body).toEqual({
+      error: 'insufficient_scope',
+      code: 'TOKEN_LACKS_API_SCOPE',
+      message: expect.stringContaining('Revoke the application'),
+      hint: expect.stringContaining('disconnect the connector in ChatGPT'),
+      required: TOOL_SCOPES.split(' '),
+      apiStatus,
+      requestId: answer.headers.get('x-request-id'),
+    });
+  };
 
   it('probes once per token: pass, then skip:cached', async () => {
     const { token, clientId } = await issue('pat');
@@ -107,21 +127,7 @@ describe('upstream API-scope probe (API_PROBE_URL) and forwardBearer', () => {
     const response = await callTool(token);
     await settle();
 
-    expect(response.status).toBe(403);
-    const challenge = response.headers.get('www-authenticate')!;
-    expect(challenge).toMatch(
-      /^Bearer error="insufficient_scope", error_description="The provider's API refuses this token \(HTTP 403\)/,
-    );
-    expect(challenge).toContain(`scope="${TOOL_SCOPES}", resource_metadata="${prm()}"`);
-    expect(await response.json()).toEqual({
-      error: 'insufficient_scope',
-      code: 'TOKEN_LACKS_API_SCOPE',
-      message: expect.stringContaining('Revoke the application'),
-      hint: expect.stringContaining('disconnect the connector in ChatGPT'),
-      required: TOOL_SCOPES.split(' '),
-      apiStatus: 403,
-      requestId: response.headers.get('x-request-id'),
-    });
+    await expectApiRefusal(response, 403);
     expect(stand.backend.calls.length).toBe(backendCalls);
     expect(summaries('quinn')).toEqual([
       expect.objectContaining({ api_probe: 'fail:403', status: 403, tool: null, client_id: clientId }),
@@ -143,18 +149,7 @@ describe('upstream API-scope probe (API_PROBE_URL) and forwardBearer', () => {
 
     const answer = await rawMcp(stand.mcpUrl, { token, body: toolCall('echo', { message: 'hi' }) });
 
-    expect(answer.status).toBe(403);
-    expect(answer.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
-    expect(answer.headers.get('www-authenticate')).toContain(`scope="${TOOL_SCOPES}"`);
-    expect(answer.body).toEqual({
-      error: 'insufficient_scope',
-      code: 'TOKEN_LACKS_API_SCOPE',
-      message: expect.stringContaining('Revoke the application'),
-      hint: expect.stringContaining('disconnect the connector in ChatGPT'),
-      required: TOOL_SCOPES.split(' '),
-      apiStatus: 403,
-      requestId: answer.headers.get('x-request-id'),
-    });
+    await expectApiRefusal(answer, 403);
   });
 
   it('reports a 401 from the API as fail:401', async () => {
@@ -164,19 +159,7 @@ describe('upstream API-scope probe (API_PROBE_URL) and forwardBearer', () => {
     const response = await callTool(token);
     await settle();
 
-    expect(response.status).toBe(403);
-    expect(response.headers.get('www-authenticate')).toMatch(
-      /^Bearer error="insufficient_scope", error_description="The provider's API refuses this token \(HTTP 401\)/,
-    );
-    expect(await response.json()).toEqual({
-      error: 'insufficient_scope',
-      code: 'TOKEN_LACKS_API_SCOPE',
-      message: expect.stringContaining('Revoke the application'),
-      hint: expect.stringContaining('disconnect the connector in ChatGPT'),
-      required: TOOL_SCOPES.split(' '),
-      apiStatus: 401,
-      requestId: response.headers.get('x-request-id'),
-    });
+    await expectApiRefusal(response, 401);
     expect(summaries('sam')).toEqual([expect.objectContaining({ api_probe: 'fail:401', status: 403 })]);
   });
 
