@@ -1,5 +1,5 @@
+import { CLOSED_PORT_URL } from '../src/testing/faulty-http';
 import { withInProcessScopes } from '../src/testing/tool.fixtures';
-import { freePort } from './support/gateway-harness';
 import { LogCapture, settle } from './support/log-capture';
 import { RawAnswer, rawMcp, startVariant, toolCall } from './support/mcp-stand';
 import { obtainToken } from './support/oidc-client';
@@ -223,7 +223,7 @@ describe('upstream API-scope probe (API_PROBE_URL) and forwardBearer', () => {
 
   it('lets the call through when nothing listens at API_PROBE_URL (skip:error)', async () => {
     const gateway = await startVariant(stand, {
-      API_PROBE_URL: `http://127.0.0.1:${await freePort()}/api/v1/user`,
+      API_PROBE_URL: `${CLOSED_PORT_URL}/api/v1/user`,
     });
     try {
       const { token } = await issue('wes');
