@@ -213,8 +213,6 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
       rewrite: AnswerRewrite;
       code: AuthErrorCode;
       message: () => string;
-      /** The message without the quotes a challenge's quoted-string cannot hold. */
-      description: () => string;
       fields?: () => Record<string, unknown>;
     }
     const ANOTHER_ISSUER = 'https://another-issuer.example.com';
@@ -224,14 +222,12 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
         rewrite: (answer) => ({ ...answer, nbf: Math.floor(Date.now() / 1000) + 3600 }),
         code: AuthErrorCode.TOKEN_NOT_YET_VALID,
         message: () => 'The access token is not valid yet',
-        description: () => 'The access token is not valid yet',
       },
       {
         refusal: 'the iss of another issuer',
         rewrite: (answer) => ({ ...answer, iss: ANOTHER_ISSUER }),
         code: AuthErrorCode.ISSUER_MISMATCH,
         message: () => `The token's issuer "${ANOTHER_ISSUER}" is not the expected "${stand.issuer.issuer}"`,
-        description: () => `The token's issuer ${ANOTHER_ISSUER} is not the expected ${stand.issuer.issuer}`,
         fields: () => ({ expected: stand.issuer.issuer, found: ANOTHER_ISSUER }),
       },
       {
@@ -239,14 +235,12 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
         rewrite: ({ sub: _sub, username: _username, ...answer }) => answer,
         code: AuthErrorCode.TOKEN_NO_SUB,
         message: () => 'The introspection answer names no subject (sub)',
-        description: () => 'The introspection answer names no subject (sub)',
       },
       {
         refusal: 'token_type refresh_token',
         rewrite: (answer) => ({ ...answer, token_type: 'refresh_token' }),
         code: AuthErrorCode.TOKEN_CLAIMS_INVALID,
         message: () => 'The provider reports a "refresh_token" token, not a bearer access token',
-        description: () => 'The provider reports a refresh_token token, not a bearer access token',
       },
       {
         refusal: 'a DPoP sender constraint (cnf.jkt)',
@@ -254,15 +248,12 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
         code: AuthErrorCode.TOKEN_CLAIMS_INVALID,
         message: () =>
           'The token is sender-constrained (cnf: DPoP or mTLS), which this gateway cannot verify',
-        description: () =>
-          'The token is sender-constrained (cnf: DPoP or mTLS), which this gateway cannot verify',
       },
       {
         refusal: 'scope as an array',
         rewrite: (answer) => ({ ...answer, scope: String(answer.scope).split(' ') }),
         code: AuthErrorCode.TOKEN_CLAIMS_INVALID,
         message: () => 'The introspection answer\'s "scope" must be a space-delimited string',
-        description: () => "The introspection answer's scope must be a space-delimited string",
       },
     ];
 
@@ -277,9 +268,11 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
 
     const expectRefusal = (answer: RawAnswer, expected: Refusal): void => {
       const requestId = answer.headers.get('x-request-id');
+      // The challenge's quoted-string carries the message without its quotes.
+      const description = expected.message().replaceAll('"', '');
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe(
-        `${CHALLENGE_PREFIX}, error_description="${expected.description()}", resource_metadata="${stand.gateway.url}/.well-known/oauth-protected-resource"`,
+        `${CHALLENGE_PREFIX}, error_description="${description}", resource_metadata="${stand.gateway.url}/.well-known/oauth-protected-resource"`,
       );
       expect(requestId).toEqual(expect.any(String));
       expect(answer.body).toEqual({
@@ -313,20 +306,13 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
         }
         // One question per token: the refusal is remembered as a refusal, never as the provider's active answer.
         expect(stand.validation.calls - before).toBe(2);
-        expect(realAnswers).toEqual([
-          expect.objectContaining({
-            active: true,
-            sub: 'alice',
-            iss: stand.issuer.issuer,
-            token_type: 'Bearer',
-          }),
-          expect.objectContaining({
-            active: true,
-            sub: 'alice',
-            iss: stand.issuer.issuer,
-            token_type: 'Bearer',
-          }),
-        ]);
+        const activeAnswer = expect.objectContaining({
+          active: true,
+          sub: 'alice',
+          iss: stand.issuer.issuer,
+          token_type: 'Bearer',
+        });
+        expect(realAnswers).toEqual([activeAnswer, activeAnswer]);
       },
     );
   });
