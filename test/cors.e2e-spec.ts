@@ -49,6 +49,14 @@ describe('CORS (APP_ORIGIN)', () => {
       },
     });
 
+  /** What a page sends first: an MCP request without a token, from the APP origin. */
+  const anonymousMcpRequest = (gateway: TestGateway): Promise<Response> =>
+    fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers: { origin: APP, 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    });
+
   it('answers the preflight of a listed origin 204 with the headers an MCP client sends, and a request id', async () => {
     const response = await preflight(withCors, APP);
 
@@ -68,15 +76,13 @@ describe('CORS (APP_ORIGIN)', () => {
   it('allows no other origin', async () => {
     const response = await preflight(withCors, 'https://evil.example.com');
 
+    expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await response.text()).toBe('');
   });
 
   it("lets a listed page read the 401's challenge and request id", async () => {
-    const response = await fetch(`${withCors.url}/mcp`, {
-      method: 'POST',
-      headers: { origin: APP, 'content-type': 'application/json' },
-      body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
-    });
+    const response = await anonymousMcpRequest(withCors);
 
     expect(response.status).toBe(401);
     expect(response.headers.get('access-control-allow-origin')).toBe(APP);
@@ -87,14 +93,18 @@ describe('CORS (APP_ORIGIN)', () => {
   });
 
   it('sends no CORS header at all without APP_ORIGIN', async () => {
-    const answers = [
-      await preflight(withoutCors, APP),
-      await fetch(`${withoutCors.url}/mcp`, { method: 'POST', headers: { origin: APP } }),
-    ];
+    const answers = [await preflight(withoutCors, APP), await anonymousMcpRequest(withoutCors)];
 
     for (const response of answers) {
       expect([...response.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
     }
     expect(answers[0].status).toBe(404);
+    expect(await answers[0].json()).toEqual({
+      error: 'not_found',
+      message: 'Cannot OPTIONS /mcp',
+      requestId: answers[0].headers.get('x-request-id'),
+    });
+    expect(answers[1].status).toBe(401);
+    expect(answers[1].headers.get('www-authenticate')).toContain('resource_metadata=');
   });
 });
