@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { ErrorBody, sendError, writeJson } from './error-body';
-import { GatewayRequest, pathOf, REQUEST_ID_HEADER, requestIdOf } from './request-context';
+import { GatewayRequest, pathOf, REQUEST_ID_HEADER } from './request-context';
 
 const STATUS_ERRORS: Record<number, string> = {
   400: 'invalid_request',
@@ -31,7 +31,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<GatewayRequest>();
-    const { status, body } = toErrorResponse(exception, requestIdOf(req));
+    const { status, body } = toErrorResponse(exception, req.id);
     if (status >= 500 && !(exception instanceof HttpException)) {
       // Class name only: an unexpected error's text may hold data that must not reach the logs.
       const name = exception instanceof Error ? exception.name : typeof exception;

@@ -1,7 +1,7 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
-import { GatewayRequest, requestIdOf } from './request-context';
+import type { GatewayRequest } from './request-context';
 
 /** The JSON body of every error the gateway answers. */
 export interface ErrorBody {
@@ -22,7 +22,7 @@ export function sendError(host: ArgumentsHost, status: number, body: Omit<ErrorB
   const reply = http.getResponse<FastifyReply>();
   if (reply.sent || reply.raw.headersSent) return;
   const request = http.getRequest<GatewayRequest>();
-  const full = { ...body, requestId: requestIdOf(request) };
+  const full = { ...body, requestId: request.id };
   if (!request.shapeErrorBody) return writeJson(reply, status, full);
   const challenge = reply.getHeader('www-authenticate');
   writeJson(

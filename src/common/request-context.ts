@@ -17,8 +17,8 @@ export interface McpActivity {
 }
 
 /**
- * What the gateway attaches to each request; `id` is the request id (requestIdOf), `user` is set by the
- * bearer guard.
+ * What the gateway attaches to each request; `id` is the request id (genReqId: requestIdFor), `user` is set by
+ * the bearer guard.
  */
 export interface GatewayRequest extends FastifyRequest {
   user?: AuthenticatedUser;

@@ -3,7 +3,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { Public } from '../auth/decorators/public.decorator';
 import { IpLimitExempt } from '../rate-limit/ip-limit-exempt.decorator';
-import { requestIdOf } from '../common/request-context';
 import { LOG_WEBHOOK_PATHS } from '../common/routes';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 import { DcrStatus } from './dcr-status';
@@ -90,7 +89,7 @@ export class LogWebhookController {
       ignored: parsed.ignored,
       malformed: parsed.malformed,
       preparation: enabled ? 'enabled' : 'disabled',
-      requestId: requestIdOf(request),
+      requestId: request.id,
     };
     this.logger.log({
       msg: 'log delivery',
