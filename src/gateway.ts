@@ -1,7 +1,7 @@
 import { ConsoleLogger, DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { fastify as createFastify } from 'fastify';
+import { fastify as createFastify, FastifyReply, FastifyRequest } from 'fastify';
 
 import { AppModule } from './app.module';
 import { AccessLog } from './common/access-log';
@@ -44,6 +44,12 @@ export async function createGateway(options: GatewayOptions): Promise<NestFastif
   });
   gatewayConfig.warnings.forEach((warning) => logger.warn(warning, 'Config'));
   let accessLog: AccessLog | undefined;
+  // Every request, a preflight or a refused body included, gets its request id (genReqId) and its access line.
+  // The id goes on the raw response, so that answers written by the MCP SDK carry it too.
+  const begin = (request: FastifyRequest, reply: FastifyReply): void => {
+    reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
+    accessLog?.track(request, reply);
+  };
   const fastify = createFastify({
     // X-Forwarded-* are only believed when the operator says a proxy sets them.
     trustProxy: config.trustProxy,
@@ -53,18 +59,15 @@ export async function createGateway(options: GatewayOptions): Promise<NestFastif
     // Routes match as Express matched them: any case, with or without a trailing slash. A tool name up to
     // MAX_PATH_PARAM_LENGTH reaches the tool catalog, which says what is wrong with it; a longer one is a 414.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
-    // The router refuses these before any hook runs: their access line and request metrics start here.
+    // The router refuses these before any hook runs.
     frameworkErrors: (error, request, reply) => {
-      accessLog?.track(request, reply);
+      begin(request, reply);
       answerFrameworkError(error, request, reply);
     },
   });
-  // Added before Nest adds its own hooks (CORS answers a preflight in one of them): every request, a preflight
-  // or a refused body included, gets its request id (genReqId) and its access line. The id goes on the raw
-  // response, so that answers written by the MCP SDK carry it too.
+  // Added before Nest adds its own hooks: CORS answers a preflight in one of them.
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
-    accessLog?.track(request, reply);
+    begin(request, reply);
     done();
   });
   fastify.addHook('onRequest', traceRoute);

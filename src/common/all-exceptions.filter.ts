@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { ErrorBody, sendError, writeJson } from './error-body';
-import { GatewayRequest, pathOf, REQUEST_ID_HEADER } from './request-context';
+import { GatewayRequest, pathOf } from './request-context';
 
 const STATUS_ERRORS: Record<number, string> = {
   400: 'invalid_request',
@@ -57,7 +57,6 @@ export function answerFrameworkError(
   reply: FastifyReply,
 ): void {
   const { status, body } = toErrorResponse(ROUTER_REFUSALS[error.code] ?? error, request.id);
-  reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
   writeJson(reply, status, body);
 }
 
