@@ -38,6 +38,22 @@ describe('logs', () => {
     await stack?.stop();
   });
 
+  interface LogEntry {
+    level: string;
+    context: string;
+    message: Record<string, unknown>;
+  }
+
+  /** The JSON lines of `context` written so far, once the lines queued this turn are out (StdoutLines). */
+  const logged = async (context: string): Promise<LogEntry[]> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as LogEntry)
+      .filter((entry) => entry.context === context);
+  };
+
   it('writes one JSON line per request with its outcome, and never a token or a secret', async () => {
     const { issuer, audience, gateway } = stack;
     const now = Math.floor(Date.now() / 1000);
@@ -55,14 +71,8 @@ describe('logs', () => {
       });
       ids.push(response.headers.get('x-request-id')!);
     }
-    await new Promise((resolve) => setImmediate(resolve));
 
-    const requests = output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { context: string; message: Record<string, unknown> })
-      .filter((entry) => entry.context === 'Access')
-      .map((entry) => entry.message);
+    const requests = (await logged('Access')).map((entry) => entry.message);
     expect(requests).toEqual([
       expect.objectContaining({
         requestId: ids[0],
@@ -94,14 +104,10 @@ describe('logs', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: '{}',
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-
     const requestId = response.headers.get('x-request-id');
-    const summaries = output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { context: string; message: Record<string, unknown> })
-      .filter((entry) => entry.context === 'Auth' && entry.message.request_id === requestId)
+
+    const summaries = (await logged('Auth'))
+      .filter((entry) => entry.message.request_id === requestId)
       .map((entry) => entry.message);
     expect(response.status).toBe(200);
     expect(summaries).toEqual([
@@ -152,13 +158,8 @@ describe('logs', () => {
       await mcp(call('admin')),
       await mcp({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
     ];
-    await new Promise((resolve) => setImmediate(resolve));
 
-    const lines = output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { level: string; context: string; message: Record<string, unknown> })
-      .filter((entry) => entry.context === 'Access' && ids.includes(entry.message.requestId as string));
+    const lines = (await logged('Access')).filter((entry) => ids.includes(entry.message.requestId as string));
     expect(lines.map(({ level, message }) => [level, message.status, message.mcp])).toEqual([
       ['log', 200, { methods: ['tools/call'], tools: [{ name: 'search', outcome: 'ok' }], outcome: 'ok' }],
       [
@@ -189,13 +190,8 @@ describe('logs', () => {
     const response = await fetch(`${gateway.url}/tools/%zz?q=1`, { method: 'POST' });
     const requestId = response.headers.get('x-request-id')!;
     expect(response.status).toBe(400);
-    await new Promise((resolve) => setImmediate(resolve));
 
-    const lines = output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { context: string; message: Record<string, unknown> })
-      .filter((entry) => entry.context === 'Access' && entry.message.requestId === requestId);
+    const lines = (await logged('Access')).filter((entry) => entry.message.requestId === requestId);
     expect(lines.map((entry) => entry.message)).toEqual([
       {
         msg: 'request',
