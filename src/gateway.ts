@@ -68,9 +68,9 @@ export async function createGateway(options: GatewayOptions): Promise<NestFastif
   // Added before Nest adds its own hooks: CORS answers a preflight in one of them.
   fastify.addHook('onRequest', (request, reply, done) => {
     begin(request, reply);
+    traceRoute(request);
     done();
   });
-  fastify.addHook('onRequest', traceRoute);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(gatewayConfig, options.modules),
     new FastifyAdapter(fastify),

@@ -87,17 +87,16 @@ export async function inSpan<T>(
 }
 
 /**
- * A Fastify `onRequest` hook: the traced request's server span gets its route template (`http.route`,
- * and `POST /tools/:name` as its name), never the raw path with its tool name or ids.
+ * Called from createGateway's `onRequest` hook: the traced request's server span gets its route template
+ * (`http.route`, and `POST /tools/:name` as its name), never the raw path with its tool name or ids.
  */
-export function traceRoute(request: FastifyRequest, _reply: unknown, done: () => void): void {
+export function traceRoute(request: FastifyRequest): void {
   const span = trace.getActiveSpan();
   const route = request.is404 ? undefined : request.routeOptions.url;
   if (route !== undefined && span?.isRecording()) {
     span.setAttribute('http.route', route);
     span.updateName(`${request.method} ${route}`);
   }
-  done();
 }
 
 /** A stable, non-reversible stand-in for a subject in span attributes: traces never carry user ids. */
