@@ -81,9 +81,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     this.cacheMisses.inc();
     // Unverified traffic is limited per address before anything is spent on it (a 401 included).
     if (this.limits.ipLimited) await this.limits.admitIp(request.ip);
-    const token = bearerToken(request);
+    if (presented === undefined) throw MISSING_BEARER_TOKEN;
     // Precise refusals (JWE, not a JWS, algorithm) before passport-jwt spends anything on the token.
-    classifyToken(token, this.config);
+    classifyToken(presented, this.config);
     const allowed = (await super.canActivate(context)) as boolean;
     if (this.limits.subjectLimited) await this.limits.admitSubject(request.user!.sub);
     return allowed;
