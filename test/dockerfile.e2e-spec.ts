@@ -36,7 +36,6 @@ const packageJson = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'ut
 };
 /** The Node release npm run test:node22 runs the suite on (npm test runs it too); the image is built on it. */
 const imageNode = /\bnode@(\d+\.\d+\.\d+)\b/.exec(packageJson.scripts['test:node22'])?.[1] ?? 'missing';
-const onImageNode = process.versions.node.split('.')[0] === imageNode.split('.')[0];
 
 function instructions(stage: Stage, keyword: string): Instruction[] {
   return stage.instructions.filter((instruction) => instruction.keyword === keyword);
@@ -120,7 +119,8 @@ describe('Dockerfile', () => {
 
 // Its RUN steps stand for the image's node and npm, so it runs on the image's Node line: once per npm test, in the
 // Node 22 run when the machine's Node is another (npm run test:node22 -- test/dockerfile.e2e-spec.ts runs it alone).
-const onTheImageNode = onImageNode ? describe : describe.skip;
+const onTheImageNode =
+  process.versions.node.split('.')[0] === imageNode.split('.')[0] ? describe : describe.skip;
 
 onTheImageNode('the image, built and run from its Dockerfile steps in a clean copy on its Node line', () => {
   let work = '';
