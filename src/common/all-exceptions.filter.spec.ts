@@ -13,7 +13,7 @@ import { toBodyParserException } from './safe-body-parser';
 
 const REQUEST_ID = 'req-42';
 
-/** body-parser's errors, as safeBodyParser hands them on to the filters. */
+/** body-parser's errors, as registerBodyParsers hands them on to the filters. */
 function bodyParserError(type: string, status: number, extra: Record<string, unknown> = {}): unknown {
   return toBodyParserException(
     Object.assign(new Error(`body-parser ${type}`), {

@@ -6,9 +6,6 @@ import type { FastifyInstance } from 'fastify';
 
 import { pathOf } from './request-context';
 
-/** A body-parser middleware, run on the raw request: it sets `body` on it. */
-type BodyReader = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
-
 const UNDECODABLE_BODY = 'Request body could not be decompressed (check Content-Encoding)';
 
 const BODY_PARSER_MESSAGES: Record<number, string> = {
@@ -35,23 +32,14 @@ export interface BodyParserOptions {
  * Every parser is bounded by `limit` and its errors carry fixed text (toBodyParserException).
  * Fastify runs no parser for a request without a body (a GET).
  */
-export function registerBodyParsers(fastify: FastifyInstance, options: BodyParserOptions): void {
-  const read = bodyReader(options);
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', (request, _payload, done) => read(request.raw, pathOf(request), done));
-}
-
-type ReadBody = (
-  raw: IncomingMessage,
-  path: string,
-  done: (error: Error | null, body?: unknown) => void,
-) => void;
-
-function bodyReader({ limit, rawTextPaths }: BodyParserOptions): ReadBody {
-  const rawText = text({ type: () => true, limit }) as BodyReader;
-  const jsonBody = json({ limit, type: ['application/json', 'application/*+json'] }) as BodyReader;
-  const textBody = text({ limit, type: ['application/x-ndjson', 'text/plain'] }) as BodyReader;
-  // Matched like Express mount paths: case-insensitive, the path itself or anything below it.
+export function registerBodyParsers(
+  fastify: FastifyInstance,
+  { limit, rawTextPaths }: BodyParserOptions,
+): void {
+  const rawText = text({ type: () => true, limit });
+  const jsonBody = json({ limit, type: ['application/json', 'application/*+json'] });
+  const textBody = text({ limit, type: ['application/x-ndjson', 'text/plain'] });
+  // Case-insensitive, as the router matches routes: the path itself or anything below it.
   const prefixes = rawTextPaths.map((path) => path.toLowerCase());
   const rawTextPath = (path: string): boolean => {
     const lower = path.toLowerCase();
@@ -59,18 +47,19 @@ function bodyReader({ limit, rawTextPaths }: BodyParserOptions): ReadBody {
   };
   // body-parser writes nothing to the response; it only reads the request.
   const noResponse = undefined as unknown as ServerResponse;
-  return (raw, path, done) => {
-    const parsed = raw as IncomingMessage & { body?: unknown };
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request, _payload, done) => {
+    const raw = request.raw as IncomingMessage & { body?: unknown };
     const finish = (error?: unknown): void =>
-      error === undefined ? done(null, parsed.body) : done(toBodyParserException(error) as Error);
-    if (rawTextPath(path)) return rawText(raw, noResponse, finish);
+      error === undefined ? done(null, raw.body) : done(toBodyParserException(error) as Error);
+    if (rawTextPath(pathOf(request))) return rawText(raw, noResponse, finish);
     // The JSON parser leaves the body undefined unless its type matched (a parsed body is never undefined);
     // only then may the body be text.
     jsonBody(raw, noResponse, (error?: unknown) => {
       if (error !== undefined) return finish(error);
-      return parsed.body === undefined ? textBody(raw, noResponse, finish) : finish();
+      return raw.body === undefined ? textBody(raw, noResponse, finish) : finish();
     });
-  };
+  });
 }
 
 /**
