@@ -20,13 +20,17 @@ describe('failing tool backends', () => {
 
   beforeAll(async () => {
     backend = await new FaultyHttpServer((req, res) => serveFault(req, res, fault)).start();
-    const deadUrl = CLOSED_PORT_URL;
     stack = await startTokenStack({
       secret: SECRET,
       env: { UPSTREAM_TIMEOUT_MS: '800', UPSTREAM_MAX_RESPONSE_BYTES: '65536' },
       tools: () => [
         { name: 'faulty', description: 'Misbehaves', scopes: ['tools:read'], upstream: `${backend.url}/run` },
-        { name: 'gone', description: 'Nothing listens', scopes: ['tools:read'], upstream: `${deadUrl}/run` },
+        {
+          name: 'gone',
+          description: 'Nothing listens',
+          scopes: ['tools:read'],
+          upstream: `${CLOSED_PORT_URL}/run`,
+        },
       ],
     });
     token = stack.issuer.sign(stack.issuer.claims(stack.audience));
