@@ -108,4 +108,20 @@ describe('registerBodyParsers', () => {
       error: 'Request body is not valid JSON',
     });
   });
+
+  it('refuses a charset or Content-Encoding it cannot read with 415, in fixed words', async () => {
+    expect(await post('/x', 'application/json; charset=latin1', '{}')).toEqual({
+      status: 415,
+      error: 'Unsupported request body encoding or charset',
+    });
+    const response = await fetch(`${base}/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'compress' },
+      body: '{}',
+    });
+    expect({ status: response.status, ...((await response.json()) as object) }).toEqual({
+      status: 415,
+      error: 'Unsupported request body encoding or charset',
+    });
+  });
 });
