@@ -1,6 +1,7 @@
 import { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 import { AUTH_ERRORS, AuthErrorCode } from '../src/auth/auth.exception';
+import { RATE_LIMIT_ERRORS, RateLimitErrorCode } from '../src/rate-limit/rate-limit.exception';
 import { freePort, startGateway, TestGateway } from './support/gateway-harness';
 import { LogCapture, settle } from './support/log-capture';
 import {
@@ -194,8 +195,8 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
       expect(await refused.json()).toEqual({
         error: 'rate_limited',
         code: 'RATE_LIMITED',
-        message: expect.stringContaining('Rate limit exceeded: 2 requests per 60 s'),
-        hint: expect.stringContaining('Retry-After'),
+        message: 'Rate limit exceeded: 2 requests per 60 s per client address without a valid token',
+        hint: RATE_LIMIT_ERRORS[RateLimitErrorCode.RATE_LIMITED].hint,
         scope: 'ip',
         limit: 2,
         windowS: 60,
