@@ -31,7 +31,10 @@ export class AppEnv {
   @IsString({ each: true })
   APP_ORIGIN: string[] = [];
 
-  /** `false` (default), `true`, a hop count, or a list of trusted proxy addresses/subnets (Express syntax). */
+  /**
+   * `false` (default), `true`, a hop count, or a comma-separated list of trusted proxy addresses/subnets
+   * (proxy-addr's syntax, as Fastify's `trustProxy` reads it).
+   */
   @IsString()
   TRUST_PROXY: string = 'false';
 
