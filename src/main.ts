@@ -2,6 +2,8 @@ import 'reflect-metadata';
 // First: the OpenTelemetry SDK must be running before http loads (it patches it).
 import { tracing } from './observability/tracing.preload';
 
+import { networkInterfaces } from 'node:os';
+
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
   const app = await createGateway({ config, json: !local, modules: local ? [local.module] : [] });
   const drain = new HttpDrain(app.getHttpServer());
   const { port } = config.app;
-  await explainPortInUse('PORT', port, () => (local ? app.listen(port, '127.0.0.1') : app.listen(port)));
+  const host = local ? '127.0.0.1' : everyInterface();
+  await explainPortInUse('PORT', port, () => app.listen(port, host));
   logger.log(`connector-gateway listening on port ${port}; public URL ${config.app.publicUrl}`);
   // The API keeps serving when the admin port cannot be bound (taken, not permitted): metrics are lost, not calls.
   await app
@@ -91,6 +94,15 @@ async function shutDown(
   await app.close();
   await tracing?.shutdown();
   logger.log('Stopped');
+}
+
+/**
+ * Every interface, where Node listens when given no host (and Express did); Fastify's default, localhost
+ * alone, is out of reach of load balancers and probes. '::' takes IPv4 too; a host without IPv6 gets 0.0.0.0.
+ */
+function everyInterface(): string {
+  const addresses = Object.values(networkInterfaces()).flat();
+  return addresses.some((address) => address?.family === 'IPv6') ? '::' : '0.0.0.0';
 }
 
 main().catch((error: unknown) => {
