@@ -92,11 +92,12 @@ export async function inSpan<T>(
  */
 export function traceRoute(request: FastifyRequest): void {
   const span = trace.getActiveSpan();
+  // First: Fastify's routeOptions getter builds a new object, which an untraced request does not need.
+  if (!span?.isRecording()) return;
   const route = request.is404 ? undefined : request.routeOptions.url;
-  if (route !== undefined && span?.isRecording()) {
-    span.setAttribute('http.route', route);
-    span.updateName(`${request.method} ${route}`);
-  }
+  if (route === undefined) return;
+  span.setAttribute('http.route', route);
+  span.updateName(`${request.method} ${route}`);
 }
 
 /** A stable, non-reversible stand-in for a subject in span attributes: traces never carry user ids. */
