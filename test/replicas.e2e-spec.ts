@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 
 import Redis from 'ioredis';
 
@@ -57,6 +58,19 @@ describe('three replicas sharing Redis', () => {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
+  });
+
+  it("listens on every interface, not only loopback: a pod's Service and probes reach it on the pod's address", async () => {
+    // The machine's first outside IPv4 address; else IPv6 loopback, which a server bound to 127.0.0.1 refuses too.
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+    const host = outside ?? '[::1]';
+    for (const replica of replicas) {
+      const response = await fetch(`http://${host}:${new URL(replica.url).port}/health/live`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'ok' });
+    }
   });
 
   it(`lets exactly ${PER_SUBJECT} calls of one subject through across replicas (round-robin), the rest 429 with Retry-After`, async () => {
