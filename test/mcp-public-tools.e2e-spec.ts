@@ -5,6 +5,7 @@ import {
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
 
+import { AUTH_ERRORS } from '../src/auth/auth.exception';
 import {
   CLIENT_INFO,
   HeadlessOAuthClientProvider,
@@ -40,6 +41,27 @@ const inProcessSecuritySchemes = (): Record<string, unknown> =>
       tool.public ? [{ type: 'noauth' }] : [{ type: 'oauth2', scopes: tool.scopes }],
     ]),
   );
+
+/** The gateway's MISSING_TOKEN body: the refusal of a caller without a token, as REST and a batch get it. */
+const missingToken = (message: string, headers: Headers): Record<string, unknown> => ({
+  error: 'unauthorized',
+  code: 'MISSING_TOKEN',
+  message,
+  hint: AUTH_ERRORS.MISSING_TOKEN.hint,
+  requestId: headers.get('x-request-id'),
+});
+
+/** A single tools/call refused without a token: that body as the call's tool error, with the challenge. */
+const refusedCall = (id: number, message: string, headers: Headers): Record<string, unknown> => ({
+  jsonrpc: '2.0',
+  id,
+  result: {
+    isError: true,
+    content: [{ type: 'text', text: `${message} (request id: ${headers.get('x-request-id')})` }],
+    structuredContent: missingToken(message, headers),
+    _meta: { 'mcp/www_authenticate': [headers.get('www-authenticate')] },
+  },
+});
 
 const callTool = async (
   connection: McpConnection,
@@ -102,15 +124,7 @@ describe('Public and protected tools on one server (mixed authentication)', () =
     const challenge = `Bearer scope="tools:read", resource_metadata="${resourceMetadata}"`;
     expect(answer.status).toBe(401);
     expect(answer.headers.get('www-authenticate')).toBe(challenge);
-    expect(answer.body).toMatchObject({
-      jsonrpc: '2.0',
-      id: 5,
-      result: {
-        isError: true,
-        structuredContent: { error: 'unauthorized', code: 'MISSING_TOKEN' },
-        _meta: { 'mcp/www_authenticate': [challenge] },
-      },
-    });
+    expect(answer.body).toEqual(refusedCall(5, 'Tool "echo" requires a bearer token', answer.headers));
     expect(stand.backend.calls).toHaveLength(before);
   });
 
@@ -118,25 +132,8 @@ describe('Public and protected tools on one server (mixed authentication)', () =
     const answer = await rawMcp(stand.mcpUrl, { body: toolCall('drop_tables', {}, 9) });
 
     expect(answer.status).toBe(401);
-    const challenge = answer.headers.get('www-authenticate');
-    expect(challenge).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
-    expect(answer.body).toEqual({
-      jsonrpc: '2.0',
-      id: 9,
-      result: {
-        isError: true,
-        content: [
-          { type: 'text', text: expect.stringContaining('Tool "drop_tables" requires a bearer token') },
-        ],
-        structuredContent: expect.objectContaining({
-          error: 'unauthorized',
-          code: 'MISSING_TOKEN',
-          message: 'Tool "drop_tables" requires a bearer token',
-          requestId: answer.headers.get('x-request-id'),
-        }),
-        _meta: { 'mcp/www_authenticate': [challenge] },
-      },
-    });
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
+    expect(answer.body).toEqual(refusedCall(9, 'Tool "drop_tables" requires a bearer token', answer.headers));
   });
 
   it('answers a batch of protected calls without a token with one 401 naming every scope they need', async () => {
@@ -148,13 +145,9 @@ describe('Public and protected tools on one server (mixed authentication)', () =
     expect(answer.headers.get('www-authenticate')).toBe(
       `Bearer scope="tools:read notes:write", resource_metadata="${resourceMetadata}"`,
     );
-    expect(answer.body).toEqual({
-      error: 'unauthorized',
-      code: 'MISSING_TOKEN',
-      message: 'This batch calls tools that require a bearer token',
-      hint: expect.any(String),
-      requestId: answer.headers.get('x-request-id'),
-    });
+    expect(answer.body).toEqual(
+      missingToken('This batch calls tools that require a bearer token', answer.headers),
+    );
   });
 
   it('signs in when the first protected tool is called: 401 → OAuth flow → the call succeeds', async () => {
@@ -213,22 +206,12 @@ describe('Public and protected tools on one server (mixed authentication)', () =
     expect(echo.headers.get('www-authenticate')).toBe(
       `Bearer scope="tools:read", resource_metadata="${resourceMetadata}"`,
     );
-    expect(await echo.json()).toEqual({
-      error: 'unauthorized',
-      code: 'MISSING_TOKEN',
-      message: 'Tool "echo" requires a bearer token',
-      hint: expect.stringContaining('Authorization: Bearer'),
-      requestId: echo.headers.get('x-request-id'),
-    });
+    expect(await echo.json()).toEqual(missingToken('Tool "echo" requires a bearer token', echo.headers));
     expect(unknown.status).toBe(401);
     expect(unknown.headers.get('www-authenticate')).toMatch(/^Bearer scope="[^"]+", resource_metadata=/);
-    expect(await unknown.json()).toEqual({
-      error: 'unauthorized',
-      code: 'MISSING_TOKEN',
-      message: 'Tool "nope" requires a bearer token',
-      hint: expect.any(String),
-      requestId: unknown.headers.get('x-request-id'),
-    });
+    expect(await unknown.json()).toEqual(
+      missingToken('Tool "nope" requires a bearer token', unknown.headers),
+    );
   });
 
   describe('with MCP_LIST_ALL_TOOLS=false', () => {
