@@ -1,14 +1,41 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { CLOSED_PORT_URL } from '../src/testing/faulty-http';
 import { TOOLS_ERRORS } from '../src/tools/tools.exception';
+import { waitFor } from './support/gateway-process';
 import { startTokenStack, TokenStack } from './support/token-stack';
 
 const SECRET = 'a'.repeat(64);
 
+/** A backend that never answers; it records each forwarded call and when the gateway gives up on it. */
+class WaitingBackend {
+  readonly calls: Array<{ received: IncomingMessage; closed: Promise<void> }> = [];
+  private readonly server: Server = createServer((received: IncomingMessage, response: ServerResponse) => {
+    const closed = new Promise<void>((resolve) => response.on('close', resolve));
+    this.calls.push({ received, closed });
+  });
+  url = '';
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
 describe('POST /tools/:name', () => {
   let stack: TokenStack;
   let token: string;
+  let waiting: WaitingBackend;
 
   beforeAll(async () => {
+    waiting = await new WaitingBackend().start();
     stack = await startTokenStack({
       secret: SECRET,
       env: {
@@ -35,6 +62,14 @@ describe('POST /tools/:name', () => {
           scopes: ['tools:read'],
           upstream: `${backendUrl}/hang`,
           timeoutMs: 300,
+        },
+        {
+          // Far beyond Jest's testTimeout: only the caller going away can end this call in a test.
+          name: 'waiting',
+          description: 'Waits until the gateway gives up',
+          scopes: ['tools:read'],
+          upstream: `${waiting.url}/wait`,
+          timeoutMs: 600_000,
         },
         {
           name: 'down',
@@ -69,13 +104,20 @@ describe('POST /tools/:name', () => {
 
   afterAll(async () => {
     await stack?.stop();
+    await waiting?.stop();
   });
 
-  const post = (tool: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+  const post = (
+    tool: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<Response> =>
     fetch(`${stack.gateway.url}/tools/${tool}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
+      signal,
     });
 
   it('answers 404 unknown_tool for a tool that is not in the catalog', async () => {
@@ -139,6 +181,17 @@ describe('POST /tools/:name', () => {
       timeoutMs: 300,
       requestId: response.headers.get('x-request-id'),
     });
+  });
+
+  it('gives up the backend call when the caller goes away', async () => {
+    const caller = new AbortController();
+    const call = post('waiting', {}, {}, caller.signal).catch(() => 'aborted');
+    await waitFor(() => waiting.calls.length === 1, 'the call to reach the backend');
+
+    caller.abort();
+
+    expect(await call).toBe('aborted');
+    await waiting.calls[0].closed;
   });
 
   it('answers 502 when the backend cannot be reached', async () => {

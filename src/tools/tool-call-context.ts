@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+
 import { bearerToken } from '../auth/guards/jwt-auth.guard';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { GatewayRequest, requestIdOf } from '../common/request-context';
@@ -19,4 +21,14 @@ export function toolCallContext(
     accessToken: user ? bearerToken(request) : undefined,
     clientIp: user ? undefined : request.ip,
   };
+}
+
+/**
+ * Aborts `abort` when the caller goes away before the answer is written, so a backend call stops with it.
+ * The reply's 'close', not the request's: the request closes as soon as its body has been read.
+ */
+export function abortWhenCallerLeaves(reply: FastifyReply, abort: AbortController): void {
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
 }

@@ -6,7 +6,7 @@ import { NoRouteScopes } from '../auth/decorators/no-route-scopes.decorator';
 import { AllowAnonymous } from '../auth/decorators/public.decorator';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import type { GatewayRequest } from '../common/request-context';
-import { toolCallContext } from './tool-call-context';
+import { abortWhenCallerLeaves, toolCallContext } from './tool-call-context';
 import { ToolInvoker } from './tool-invoker';
 
 @NoRouteScopes('each tool requires its own scopes, checked by ToolInvoker before it runs')
@@ -28,9 +28,9 @@ export class ToolsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     request.toolName = name;
-    const controller = new AbortController();
-    request.raw.on('close', () => !reply.raw.writableFinished && controller.abort());
-    const outcome = await this.invoker.invoke(name, args, toolCallContext(request, user, controller.signal));
+    const abort = new AbortController();
+    abortWhenCallerLeaves(reply, abort);
+    const outcome = await this.invoker.invoke(name, args, toolCallContext(request, user, abort.signal));
     // Sent here rather than returned: the backend's status passes through, which a returned value cannot
     // set. Errors thrown above still reach the exception filters.
     if (outcome.kind === 'in-process') {

@@ -18,7 +18,7 @@ import { AllowAnonymous } from '../../auth/decorators/public.decorator';
 import type { AuthenticatedUser } from '../../common/authenticated-user';
 import type { GatewayRequest } from '../../common/request-context';
 import { MCP_PATH } from '../../common/routes';
-import { toolCallContext } from '../tool-call-context';
+import { abortWhenCallerLeaves, toolCallContext } from '../tool-call-context';
 import { singleToolCall, summarizeMessage } from './mcp-tool-calls';
 import { McpEndpoint } from './mcp-endpoint';
 import { McpService } from './mcp.service';
@@ -71,9 +71,7 @@ export class McpController {
       throw error;
     }
 
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) abort.abort();
-    });
+    abortWhenCallerLeaves(reply, abort);
     await this.endpoint.serve(request, reply, context);
   }
 
