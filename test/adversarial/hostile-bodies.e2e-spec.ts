@@ -234,18 +234,27 @@ describe('hostile request bodies', () => {
       },
     );
 
-    it('answers a Content-Type that is not a media type 415 with fixed text, before authentication', async () => {
+    it.each([
+      ['a Content-Type that is not a media type', { 'content-type': 'not a type' }, 'Unsupported Media Type'],
+      [
+        'a JSON body in a charset other than UTF',
+        { 'content-type': 'application/json; charset=latin1' },
+        'Unsupported request body encoding or charset',
+      ],
+      [
+        'a body in a Content-Encoding the gateway does not decode',
+        { 'content-encoding': 'compress' },
+        'Unsupported request body encoding or charset',
+      ],
+    ])('answers %s 415 with fixed text, before authentication', async (_label, headers, message) => {
       for (const caller of anonymousAndAuthenticated()) {
-        const response = await post('/tools/search', '{"q":"x"}', {
-          'content-type': 'not a type',
-          ...caller,
-        });
+        const response = await post('/tools/search', '{"q":"x"}', { ...headers, ...caller });
 
         expect(response.status).toBe(415);
         expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
         expect(await response.json()).toEqual({
           error: 'unsupported_media_type',
-          message: 'Unsupported Media Type',
+          message,
           requestId: response.headers.get('x-request-id'),
         });
       }
