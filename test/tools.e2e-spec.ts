@@ -136,17 +136,19 @@ describe('POST /tools/:name', () => {
   it('answers 400 with every violation when the arguments do not match the input schema', async () => {
     const response = await post('search', { q: 'far too long a query', extra: 1 });
     expect(response.status).toBe(400);
-    const body = (await response.json()) as {
-      code: string;
-      violations: Array<{ path: string; message: string }>;
-    };
-    expect(body.code).toBe('INVALID_ARGUMENTS');
-    expect(body.violations).toEqual(
-      expect.arrayContaining([
+    expect(await response.json()).toEqual({
+      error: 'invalid_arguments',
+      code: 'INVALID_ARGUMENTS',
+      message:
+        'Arguments do not match the input schema of "search": / must NOT have additional properties; /q must NOT have more than 10 characters',
+      hint: TOOLS_ERRORS.INVALID_ARGUMENTS.hint,
+      tool: 'search',
+      violations: [
         { path: '/', message: 'must NOT have additional properties' },
         { path: '/q', message: 'must NOT have more than 10 characters' },
-      ]),
-    );
+      ],
+      requestId: response.headers.get('x-request-id'),
+    });
     expect(stack.backend.calls.filter((c) => c.path === '/search')).toHaveLength(0);
   });
 
@@ -165,8 +167,9 @@ describe('POST /tools/:name', () => {
   it('answers 413 when the body exceeds MAX_BODY_BYTES', async () => {
     const response = await post('search', { q: 'x'.repeat(4096) });
     expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({
+    expect(await response.json()).toEqual({
       error: 'payload_too_large',
+      message: 'Request body exceeds MAX_BODY_BYTES',
       requestId: response.headers.get('x-request-id'),
     });
   });
@@ -174,9 +177,11 @@ describe('POST /tools/:name', () => {
   it('answers 504 with the tool name and request id when the backend does not answer in time', async () => {
     const response = await post('slow', {});
     expect(response.status).toBe(504);
-    expect(await response.json()).toMatchObject({
+    expect(await response.json()).toEqual({
       error: 'upstream_timeout',
       code: 'UPSTREAM_TIMEOUT',
+      message: 'The backend of "slow" did not answer within 300 ms',
+      hint: TOOLS_ERRORS.UPSTREAM_TIMEOUT.hint,
       tool: 'slow',
       timeoutMs: 300,
       requestId: response.headers.get('x-request-id'),
@@ -197,10 +202,13 @@ describe('POST /tools/:name', () => {
   it('answers 502 when the backend cannot be reached', async () => {
     const response = await post('down', {});
     expect(response.status).toBe(502);
-    expect(await response.json()).toMatchObject({
+    expect(await response.json()).toEqual({
       error: 'upstream_unreachable',
       code: 'UPSTREAM_UNREACHABLE',
+      message: 'The backend of "down" is unreachable (ECONNREFUSED)',
+      hint: TOOLS_ERRORS.UPSTREAM_UNREACHABLE.hint,
       tool: 'down',
+      requestId: response.headers.get('x-request-id'),
     });
   });
 
@@ -246,9 +254,10 @@ describe('POST /tools/:name', () => {
   it("answers an in-process tool's own 400 for bad input", async () => {
     const response = await post('current_time', { timeZone: 'Mars/Olympus_Mons' });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({
+    expect(await response.json()).toEqual({
       error: 'invalid_request',
       message: 'Unknown time zone "Mars/Olympus_Mons"',
+      requestId: response.headers.get('x-request-id'),
     });
   });
 });
