@@ -20,7 +20,7 @@ import { Tool } from '../tool.decorator';
 import { ToolInvoker } from '../tool-invoker';
 import type { UpstreamClient } from '../upstream.client';
 import { McpEndpoint } from './mcp-endpoint';
-import { summarizeMessage } from './mcp-tool-calls';
+import { newActivity, summarizeMessage } from './mcp-tool-calls';
 import { McpService } from './mcp.service';
 
 const TOTAL_OUTPUT = { type: 'object', properties: { total: { type: 'number' } }, required: ['total'] };
@@ -145,8 +145,7 @@ class EndpointServer {
   }
 
   private async handle(request: GatewayRequest, reply: FastifyReply): Promise<void> {
-    const { methods, tools } = summarizeMessage(request.body);
-    const activity = { methods, tools: tools.map((name) => ({ name, outcome: 'not run' })) };
+    const activity = newActivity(summarizeMessage(request.body));
     request.mcp = activity;
     this.activities.set(String(request.headers['x-spec-id']), activity);
     const context = { user, requestId: 'req-1', signal: new AbortController().signal };

@@ -1,4 +1,4 @@
-import { singleToolCall, summarizeMessage } from './mcp-tool-calls';
+import { newActivity, singleToolCall, summarizeMessage } from './mcp-tool-calls';
 
 describe('summarizeMessage', () => {
   it('gives, in one pass over a batch, each message’s metric label, the methods and the tools called, once each', () => {
@@ -17,6 +17,20 @@ describe('summarizeMessage', () => {
       labels: ['tools/call', 'notifications/initialized', 'tools/call', 'tools/call', 'other'],
       methods: ['tools/call', 'notifications/initialized', 'x/custom'],
       tools: ['a', 'b'],
+    });
+  });
+});
+
+describe('newActivity', () => {
+  it('records the methods and each tool called as not run yet, for the access line', () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'a' } },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    ];
+
+    expect(newActivity(summarizeMessage(batch))).toEqual({
+      methods: ['tools/call', 'tools/list'],
+      tools: [{ name: 'a', outcome: 'not run' }],
     });
   });
 });

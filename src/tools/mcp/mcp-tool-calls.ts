@@ -1,3 +1,5 @@
+import type { McpActivity } from '../../common/request-context';
+
 /** JSON-RPC methods counted by name in mcp_requests_total; any other method is counted as `other`. */
 const COUNTED_METHODS = new Set([
   'initialize',
@@ -35,6 +37,11 @@ export function summarizeMessage(body: unknown): MessageSummary {
     if (method === 'tools/call' && typeof name === 'string') tools.add(name);
   }
   return { labels, methods: [...methods], tools: [...tools] };
+}
+
+/** The access line's record of a message before anything ran: its methods, and each tool called as `not run`. */
+export function newActivity({ methods, tools }: MessageSummary): McpActivity {
+  return { methods, tools: tools.map((name) => ({ name, outcome: 'not run' })) };
 }
 
 interface JsonRpcMessage {

@@ -19,7 +19,7 @@ import type { AuthenticatedUser } from '../../common/authenticated-user';
 import type { GatewayRequest } from '../../common/request-context';
 import { MCP_PATH } from '../../common/routes';
 import { abortWhenCallerLeaves, toolCallContext } from '../tool-call-context';
-import { singleToolCall, summarizeMessage } from './mcp-tool-calls';
+import { newActivity, singleToolCall, summarizeMessage } from './mcp-tool-calls';
 import { McpEndpoint } from './mcp-endpoint';
 import { McpService } from './mcp.service';
 
@@ -48,14 +48,12 @@ export class McpController {
         'The MCP endpoint expects a JSON-RPC message in an application/json body',
       );
     }
-    const { labels, methods, tools } = summarizeMessage(request.body);
-    this.mcp.countRequests(labels);
+    const summary = summarizeMessage(request.body);
+    const { tools } = summary;
+    this.mcp.countRequests(summary.labels);
     const call = singleToolCall(request.body);
     if (call) request.shapeErrorBody = (body, challenge) => this.mcp.refusedCallBody(call, body, challenge);
-    const activity = (request.mcp = {
-      methods,
-      tools: tools.map((name) => ({ name, outcome: 'not run' })),
-    });
+    const activity = (request.mcp = newActivity(summary));
     const abort = new AbortController();
     const context = toolCallContext(request, user, abort.signal);
     request.toolName = tools.join(',') || undefined;
