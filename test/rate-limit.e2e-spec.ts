@@ -1,3 +1,4 @@
+import { toolCall } from './support/mcp-stand';
 import { startTokenStack, TokenStack } from './support/token-stack';
 
 const SECRET = 'r'.repeat(64);
@@ -87,18 +88,12 @@ describe('rate limits per subject and per tool', () => {
 
   it('answers the same HTTP 429 over MCP tools/call, not a JSON-RPC error', async () => {
     const dave = tokenFor('dave');
-    const call = (id: number): Record<string, unknown> => ({
-      jsonrpc: '2.0',
-      id,
-      method: 'tools/call',
-      params: { name: 'scarce', arguments: {} },
-    });
-    const first = await post(`${stack.gateway.url}/mcp`, dave, call(1));
+    const first = await post(`${stack.gateway.url}/mcp`, dave, toolCall('scarce', {}, 1));
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text' }] } });
     expect((first.body.result as { isError?: boolean }).isError).not.toBe(true);
 
-    expectRateLimited(await post(`${stack.gateway.url}/mcp`, dave, call(2)), 'tool', 1);
+    expectRateLimited(await post(`${stack.gateway.url}/mcp`, dave, toolCall('scarce', {}, 2)), 'tool', 1);
   });
 });
 
@@ -160,12 +155,7 @@ describe('per-tool limit of a public tool for callers without a token', () => {
     expectRateLimited(await callFrom('203.0.113.1', '/tools/status', {}), 'tool', 1);
 
     expect((await callFrom('203.0.113.2', '/tools/status', {})).status).toBe(200);
-    const mcpCall = {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name: 'status', arguments: {} },
-    };
+    const mcpCall = toolCall('status', {});
     expectRateLimited(await callFrom('203.0.113.2', '/mcp', mcpCall), 'tool', 1);
     expect((await callFrom('203.0.113.3', '/mcp', mcpCall)).status).toBe(200);
   });
