@@ -39,22 +39,22 @@ describe('MCP endpoint over raw HTTP', () => {
     await stand?.stop();
   });
 
-  describe('POST /mcp without a token', () => {
-    /** The endpoint's 401: the challenge names every scope of the catalog and leads to the metadata. */
-    const expectEndpointChallenge = (answer: RawAnswer): void => {
-      expect(answer.status).toBe(401);
-      expect(answer.headers.get('www-authenticate')).toBe(
-        `Bearer scope="${stand.scopes.join(' ')}", resource_metadata="${resourceMetadata}"`,
-      );
-      expect(answer.body).toEqual({
-        error: 'unauthorized',
-        code: 'MISSING_TOKEN',
-        message: 'This endpoint requires a bearer token',
-        hint: expect.stringContaining('resource_metadata'),
-        requestId: answer.headers.get('x-request-id'),
-      });
-    };
+  /** The endpoint's 401: the challenge names every scope of the catalog and leads to the metadata. */
+  const expectEndpointChallenge = (answer: RawAnswer): void => {
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toBe(
+      `Bearer scope="${stand.scopes.join(' ')}", resource_metadata="${resourceMetadata}"`,
+    );
+    expect(answer.body).toEqual({
+      error: 'unauthorized',
+      code: 'MISSING_TOKEN',
+      message: 'This endpoint requires a bearer token',
+      hint: expect.stringContaining('resource_metadata'),
+      requestId: answer.headers.get('x-request-id'),
+    });
+  };
 
+  describe('POST /mcp without a token', () => {
     it('answers 401 with the challenge that leads to the protected-resource metadata', async () => {
       const answer = await rawMcp(stand.mcpUrl, { body: initialize('2025-11-25') });
 
@@ -178,7 +178,21 @@ describe('MCP endpoint over raw HTTP', () => {
     it('still asks for a token first', async () => {
       const answer = await rawMcp(stand.mcpUrl, { method: 'GET' });
 
-      expect(answer.status).toBe(401);
+      expectEndpointChallenge(answer);
+    });
+  });
+
+  describe('POST /mcp without a body', () => {
+    it('answers 415 in the gateway error shape: there is no JSON-RPC message to answer', async () => {
+      const answer = await rawMcp(stand.mcpUrl, { token: wideToken });
+
+      expect(answer.status).toBe(415);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(answer.body).toEqual({
+        error: 'unsupported_media_type',
+        message: 'The MCP endpoint expects a JSON-RPC message in an application/json body',
+        requestId: answer.headers.get('x-request-id'),
+      });
     });
   });
 
