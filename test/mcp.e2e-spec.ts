@@ -22,6 +22,13 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
     await stand?.stop();
   });
 
+  /** The request id of `client`'s last POST (the SDK may also open a GET stream at any time). */
+  const lastRequestId = (client: Sdk1Client): string | null =>
+    client.exchanges
+      .filter((exchange) => exchange.method === 'POST')
+      .at(-1)!
+      .response.headers.get('x-request-id');
+
   async function call(
     client: Sdk1Client,
     name: string,
@@ -157,11 +164,14 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
       // structuredContent of any result must match the outputSchema: the details travel in _meta instead.
       expect(result.isError).toBe(true);
       expect(result.structuredContent).toBeUndefined();
-      expect(result._meta?.['connector-gateway/error']).toMatchObject({
+      expect(result._meta?.['connector-gateway/error']).toEqual({
         error: 'invalid_output',
         code: 'INVALID_OUTPUT',
+        message:
+          'The answer of "totals_report" does not match its output schema: / must have required property \'total\'',
         tool: 'totals_report',
         violations: [{ path: '/', message: "must have required property 'total'" }],
+        requestId: lastRequestId(alice),
       });
       expect((result.content[0] as { text: string }).text).toMatch(
         /^The answer of "totals_report" does not match its output schema: \/ must have required property 'total' \(request id: [\w-]+\)$/,
@@ -215,13 +225,17 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
       const result = await call(alice, 'echo', { message: 42, extra: true });
 
       expect(result.isError).toBe(true);
-      expect(result.structuredContent).toMatchObject({
+      expect(result.structuredContent).toEqual({
+        error: 'invalid_arguments',
         code: 'INVALID_ARGUMENTS',
+        message:
+          'Arguments do not match the input schema of "echo": / must NOT have additional properties; /message must be string',
         tool: 'echo',
-        violations: expect.arrayContaining([
-          { path: '/message', message: 'must be string' },
+        violations: [
           { path: '/', message: 'must NOT have additional properties' },
-        ]),
+          { path: '/message', message: 'must be string' },
+        ],
+        requestId: lastRequestId(alice),
       });
       expect((result.content[0] as { text: string }).text).toMatch(
         /input schema of "echo".*\/message must be string/,
@@ -244,10 +258,12 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
 
       const result = await call(alice, 'offline_report', {});
 
-      const requestId = alice.exchanges.at(-1)!.response.headers.get('x-request-id');
+      const requestId = lastRequestId(alice);
       expect(result.isError).toBe(true);
-      expect(result.structuredContent).toMatchObject({
+      expect(result.structuredContent).toEqual({
+        error: 'upstream_unreachable',
         code: 'UPSTREAM_UNREACHABLE',
+        message: 'The backend of "offline_report" is unreachable (ECONNREFUSED)',
         tool: 'offline_report',
         requestId,
       });
@@ -260,10 +276,13 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
       const result = await call(alice, 'maintenance_report', {});
 
       expect(result.isError).toBe(true);
-      expect(result.structuredContent).toMatchObject({
+      expect(result.structuredContent).toEqual({
         error: 'upstream_error',
+        message:
+          'The backend of "maintenance_report" answered HTTP 503: {"error":"maintenance","message":"The report service is down for maintenance"}',
         status: 503,
         tool: 'maintenance_report',
+        requestId: lastRequestId(alice),
       });
       expect((result.content[0] as { text: string }).text).toMatch(
         /^The backend of "maintenance_report" answered HTTP 503: .*down for maintenance.* \(request id: [\w-]+\)$/,
@@ -274,7 +293,13 @@ describe('MCP endpoint, driven by the MCP SDK 1.x client through a real OAuth fl
       const result = await call(alice, 'current_time', { timeZone: 'Mars/Olympus_Mons' });
 
       expect(result.isError).toBe(true);
-      expect(result.structuredContent).toMatchObject({ status: 400, tool: 'current_time' });
+      expect(result.structuredContent).toEqual({
+        error: 'invalid_request',
+        message: 'Tool "current_time" failed with HTTP 400: Unknown time zone "Mars/Olympus_Mons"',
+        status: 400,
+        tool: 'current_time',
+        requestId: lastRequestId(alice),
+      });
       expect((result.content[0] as { text: string }).text).toMatch(
         /HTTP 400: Unknown time zone "Mars\/Olympus_Mons"/,
       );
