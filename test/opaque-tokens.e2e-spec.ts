@@ -2,7 +2,8 @@ import { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 import { AUTH_ERRORS, AuthErrorCode } from '../src/auth/auth.exception';
 import { RATE_LIMIT_ERRORS, RateLimitErrorCode } from '../src/rate-limit/rate-limit.exception';
-import { freePort, startGateway, TestGateway } from './support/gateway-harness';
+import { CLOSED_PORT_URL } from '../src/testing/faulty-http';
+import { startGateway, TestGateway } from './support/gateway-harness';
 import { LogCapture, settle } from './support/log-capture';
 import {
   RawAnswer,
@@ -352,7 +353,7 @@ describe('opaque access tokens validated by RFC 7662 introspection (oidc-provide
 
     it('answers 503 when nothing listens at the introspection URL', async () => {
       const nowhere = await startVariant(stand, {
-        OAUTH_INTROSPECTION_URL: `http://127.0.0.1:${await freePort()}/introspect`,
+        OAUTH_INTROSPECTION_URL: `${CLOSED_PORT_URL}/introspect`,
       });
       try {
         await expectUnavailable(await callTool(nowhere, 'gto_token_while_the_provider_is_gone'));

@@ -50,10 +50,6 @@ export function requestIdFor(raw: IncomingMessage): string {
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-export function requestIdOf(req: { id?: unknown }): string {
-  return typeof req.id === 'string' ? req.id : 'unknown';
-}
-
 /** The request's path without its query string (Express's `req.path`). */
 export function pathOf(request: { url: string }): string {
   const query = request.url.indexOf('?');

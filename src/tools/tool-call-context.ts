@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 
 import { bearerToken } from '../auth/guards/jwt-auth.guard';
 import type { AuthenticatedUser } from '../common/authenticated-user';
-import { GatewayRequest, requestIdOf } from '../common/request-context';
+import type { GatewayRequest } from '../common/request-context';
 import { ANONYMOUS, ToolCallContext } from './tool-definition';
 
 /**
@@ -16,7 +16,7 @@ export function toolCallContext(
 ): ToolCallContext {
   return {
     user: user ?? ANONYMOUS,
-    requestId: requestIdOf(request),
+    requestId: request.id,
     signal,
     accessToken: user ? bearerToken(request) : undefined,
     clientIp: user ? undefined : request.ip,

@@ -11,6 +11,7 @@ import {
   McpConnection,
   tracingFetch,
 } from '../../src/local/mcp-oauth-provider';
+import { CLOSED_PORT_URL } from '../../src/testing/faulty-http';
 import { withInProcessScopes, withInProcessToolNames } from '../../src/testing/tool.fixtures';
 import { ToolCatalog } from '../../src/tools/tool-catalog';
 import { freePort, startGateway, TestGateway } from './gateway-harness';
@@ -73,7 +74,7 @@ export async function startMcpStand(
     OAUTH_ISSUER: `http://127.0.0.1:${issuerPort}`,
     OAUTH_AUDIENCE: mcpUrl.href,
     FUNCTIONS_BASE: backend.url,
-    TOOLS_FILE: writeMcpToolsFile(backend.url, `http://127.0.0.1:${await freePort()}/report`, options),
+    TOOLS_FILE: writeMcpToolsFile(backend.url, `${CLOSED_PORT_URL}/report`, options),
     GATEWAY_HMAC_SECRET: secret,
     EXAMPLE_TOOLS_ENABLED: 'true',
     ...overrides,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { launchDevIssuer } from '../../src/local/dev-issuer.launcher';
+import { CLOSED_PORT_URL } from '../../src/testing/faulty-http';
 import { freePort, startGateway } from './gateway-harness';
 import { startMcpTestBackend, writeMcpToolsFile } from './mcp-backend';
 import { catalogOf, McpStand, STAND_SCOPES } from './mcp-stand';
@@ -57,7 +58,7 @@ export async function startOpaqueStand(options: OpaqueStandOptions = {}): Promis
     OAUTH_ISSUER: issuer.issuer,
     OAUTH_AUDIENCE: mcpUrl.href,
     FUNCTIONS_BASE: backend.url,
-    TOOLS_FILE: writeMcpToolsFile(backend.url, `http://127.0.0.1:${await freePort()}/report`),
+    TOOLS_FILE: writeMcpToolsFile(backend.url, `${CLOSED_PORT_URL}/report`),
     GATEWAY_HMAC_SECRET: secret,
     EXAMPLE_TOOLS_ENABLED: 'true',
     DEBUG_TOKEN_ENABLED: 'true',
