@@ -188,15 +188,36 @@ describe('POST /tools/:name', () => {
     });
   });
 
-  it('gives up the backend call when the caller goes away', async () => {
+  /** Starts `call`, waits until it reaches the backend, then the caller goes away; the backend call must end. */
+  async function callerLeaves(call: (signal: AbortSignal) => Promise<Response>): Promise<void> {
     const caller = new AbortController();
-    const call = post('waiting', {}, {}, caller.signal).catch(() => 'aborted');
-    await waitFor(() => waiting.calls.length === 1, 'the call to reach the backend');
+    const before = waiting.calls.length;
+    const answer = call(caller.signal).catch(() => 'aborted');
+    await waitFor(() => waiting.calls.length === before + 1, 'the call to reach the backend');
 
     caller.abort();
 
-    expect(await call).toBe('aborted');
-    await waiting.calls[0].closed;
+    expect(await answer).toBe('aborted');
+    await waiting.calls[before].closed;
+  }
+
+  it('gives up the backend call when the caller goes away', async () => {
+    await callerLeaves((signal) => post('waiting', {}, {}, signal));
+  });
+
+  it('gives up the backend call of an MCP tools/call when the caller goes away', async () => {
+    await callerLeaves((signal) =>
+      fetch(`${stack.gateway.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'waiting' } }),
+        signal,
+      }),
+    );
   });
 
   it('answers 502 when the backend cannot be reached', async () => {
